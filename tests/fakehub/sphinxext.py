@@ -1,0 +1,59 @@
+"""Sphinx extension: the book executes inside the fake hub, with a cache per environment.
+
+Listed in _config.yml (sphinx.local_extensions), so any build of the book, by nox or
+by hand, runs its cells against loopback and never against Google Cloud.
+"""
+
+from __future__ import annotations
+
+import atexit
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+from . import FakeHub, load
+from .envhash import environment_key
+
+LOGGER = logging.getLogger(__name__)
+_HUB: FakeHub | None = None
+
+
+def use_environment_cache(app: Sphinx, config: Config) -> None:
+    """Point jupyter-cache at a folder keyed by the environment, so new pins re-execute pages."""
+    base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    config.nb_execution_cache_path = str(base / environment_key(load()))
+
+
+def start_hub(app: Sphinx) -> None:
+    """Start the fake hub before any page executes; a HubError here stops the build."""
+    global _HUB
+    if app.config.nb_execution_mode == "off":
+        return
+    _HUB = FakeHub().start()
+    atexit.register(_HUB.stop)
+    LOGGER.info(f"fake LEAP hub at {_HUB.url}, jupyter-cache at {app.config.nb_execution_cache_path}")
+
+
+def reset_buckets(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Give every page the seeded buckets, whatever ran before it (or was cached)."""
+    if _HUB is not None:
+        _HUB.reset()
+
+
+def stop_hub(app: Sphinx, exception: Exception | None) -> None:
+    """Stop the server and restore the environment."""
+    global _HUB
+    if _HUB is not None:
+        _HUB.stop()
+        _HUB = None
+
+
+def setup(app: Sphinx) -> dict:
+    """Register the hooks; they must run before myst-nb executes (config and builder init)."""
+    app.connect("config-inited", use_environment_cache, priority=900)
+    app.connect("builder-inited", start_hub, priority=100)
+    app.connect("source-read", reset_buckets, priority=100)
+    app.connect("build-finished", stop_hub)
+    return {"parallel_read_safe": False, "parallel_write_safe": True}
