@@ -15,9 +15,14 @@ def _distributions() -> list[str]:
     return [f"{name}=={version}" for name, version in sorted(found.items())]
 
 
-def _hub_files(config: HubConfig) -> list[Path]:
+def _hub_files(config: HubConfig) -> list[tuple[str, Path]]:
+    """(name, path) of the fake hub's code and seeds; names are relative, so clones agree."""
     package = Path(__file__).parent
-    return sorted([*package.glob("*.py"), *package.glob("*.yml"), *(p for p in config.seed.rglob("*") if p.is_file())])
+    code = [p for p in package.iterdir() if p.suffix in {".py", ".yml"}]
+    seeds = [p for p in config.seed.rglob("*") if p.is_file()]
+    named = [(f"fakehub/{p.name}", p) for p in code]
+    named += [(f"seed/{p.relative_to(config.seed).as_posix()}", p) for p in seeds]
+    return sorted(named)
 
 
 def environment_key(config: HubConfig, distributions: list[str] | None = None) -> str:
@@ -25,6 +30,6 @@ def environment_key(config: HubConfig, distributions: list[str] | None = None) -
     digest = hashlib.sha256(sys.version.encode())
     for line in _distributions() if distributions is None else distributions:
         digest.update(line.encode() + b"\n")
-    for path in _hub_files(config):
-        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    for name, path in _hub_files(config):
+        digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

@@ -1,0 +1,116 @@
+"""The book build's contract: it fails closed, fails on a cell error, and caches per environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fakehub import load
+from fakehub.envhash import environment_key
+
+TESTS = Path(__file__).parent
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+CONFIG = """\
+title: mini
+only_build_toc_files: true
+execute:
+  execute_notebooks: cache
+  allow_errors: false
+  stderr_output: warn
+  show_tb: true
+sphinx:
+  local_extensions:
+    fakehub.sphinxext: {tests}
+"""
+PAGE = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+# Mini
+
+```{{code-cell}} ipython3
+from pathlib import Path
+Path({marker!r}).write_text("ran")
+{extra}
+```
+"""
+
+
+def make_book(root: Path, extra: str = "") -> Path:
+    """Write a one-page book whose only cell leaves a marker file; return the marker's path."""
+    marker = root / "marker"
+    (root / "_config.yml").write_text(CONFIG.format(tests=TESTS))
+    (root / "_toc.yml").write_text("format: jb-book\nroot: page\n")
+    (root / "page.md").write_text(PAGE.format(marker=str(marker), extra=extra))
+    return marker
+
+
+def build(root: Path, **environ: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "STORAGE_EMULATOR_HOST"} | environ
+    command = [str(JUPYTER_BOOK), "build", str(root), "--builder", "html", "-n", "-W", "--keep-going"]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "emulator, message",
+    [("http://192.0.2.1:80", "is not a loopback address"), ("http://127.0.0.1:1", "no fake GCS server answers")],
+)
+def test_build_stops_before_the_first_cell(tmp_path, emulator, message):
+    marker = make_book(tmp_path)
+    result = build(tmp_path, STORAGE_EMULATOR_HOST=emulator)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert not marker.exists(), "a cell ran although the fake hub was refused"
+
+
+def test_a_failing_cell_fails_the_build(tmp_path):
+    marker = make_book(tmp_path, extra="1 / 0")
+    result = build(tmp_path)
+    assert result.returncode != 0 and marker.exists()
+    assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+def test_stderr_output_fails_the_build(tmp_path):
+    make_book(tmp_path, extra="import warnings; warnings.warn('a library complains')")
+    result = build(tmp_path)
+    assert result.returncode != 0
+    assert "stderr was found in the cell outputs" in result.stdout + result.stderr
+
+
+def test_an_unchanged_page_is_not_executed_again(tmp_path):
+    marker = make_book(tmp_path)
+    first = build(tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Executed notebook" in first.stdout
+    marker.unlink()
+    (tmp_path / "_build" / "html").joinpath("page.html").unlink()  # force a re-read, not a re-run
+    second = build(tmp_path)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Executed notebook" not in second.stdout and not marker.exists()
+    caches = list((tmp_path / "_build" / ".jupyter_cache").iterdir())
+    assert [c.name for c in caches] == [environment_key(load())]
+
+
+def test_the_cache_key_follows_the_environment(tmp_path):
+    config = load()
+    base = ["gcsfs==2026.10.1", "xarray==2026.9.0"]
+    assert environment_key(config, base) == environment_key(config, list(base))
+    assert environment_key(config, base) != environment_key(config, ["gcsfs==2026.1.0", "xarray==2026.9.0"])
+    moved = tmp_path / "hub"
+    import shutil
+
+    shutil.copytree(config.seed, moved / "seed")
+    changed = type(config)(config.member, config.image, config.buckets, moved / "seed")
+    assert environment_key(changed, base) == environment_key(config, base)
+    next(p for p in (moved / "seed").rglob("*.csv")).write_text("station\nZ\n")
+    assert environment_key(changed, base) != environment_key(config, base)
