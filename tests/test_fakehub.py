@@ -107,6 +107,21 @@ def test_a_fresh_process_uses_gcsfs_against_the_hub(clean_environ):
     assert "leap-persistent-ro/data-library/sst-monthly-demo.zarr" in listing
 
 
+def test_clients_that_bypass_gcsfs_cannot_leave_loopback(clean_environ):
+    code = (
+        "import requests\n"
+        "try:\n"
+        "    requests.get('https://storage.googleapis.com/storage/v1/b/leap-scratch', timeout=5)\n"
+        "except requests.exceptions.ProxyError as exc:\n"
+        "    print('refused')\n"
+    )
+    with FakeHub():
+        started = time.monotonic()
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "refused", out.stderr
+    assert time.monotonic() - started < 10
+
+
 def test_reset_returns_to_the_seeded_state(clean_environ):
     with FakeHub() as hub:
         seeded = objects(hub.url)

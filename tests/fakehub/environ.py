@@ -15,6 +15,8 @@ CREDENTIAL_VARIABLES = (
     "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE",
 )
 DEAD_LOOPBACK = "127.0.0.1:9"  # the discard port: nothing listens, so a stray call fails at once
+LOOPBACK_NAMES = "127.0.0.1,localhost,::1"
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
 def hub_environ(config: HubConfig, url: str, sandbox: Path) -> dict[str, str]:
@@ -36,7 +38,14 @@ def hub_environ(config: HubConfig, url: str, sandbox: Path) -> dict[str, str]:
         "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
         "GCE_METADATA_HOST": DEAD_LOOPBACK,
         "GCE_METADATA_IP": DEAD_LOOPBACK,
+        "GCE_METADATA_ROOT": DEAD_LOOPBACK,  # the older name, read by C++ clients (pyarrow)
         "CLOUDSDK_CONFIG": str(sandbox / "home" / ".config" / "gcloud"),
+        # Clients that honour proxy variables (requests, libcurl: pyarrow's own GCS client,
+        # gcloud) fail at once instead of reaching Google; aiohttp, which gcsfs uses, does not
+        # read them, and loopback is exempt.
+        **{name: f"http://{DEAD_LOOPBACK}" for name in PROXY_VARIABLES},
+        "NO_PROXY": LOOPBACK_NAMES,
+        "no_proxy": LOOPBACK_NAMES,
         # Caches outside home, so the home a page sees holds only what the seed put there.
         "XDG_CACHE_HOME": str(sandbox / "cache"),
     }
