@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 # Where a page points: attributes that hold a URL, by tag.
 URL_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "iframe": "src", "source": "src"}
 IGNORED_SCHEMES = {"mailto", "javascript", "data", "tel"}
+ASSET_DIRS = {"_static", "_sources", "_images"}  # theme templates and sources there are not pages
 
 
 class _Scan(HTMLParser):
@@ -76,7 +77,7 @@ def resolve(page: Path, url: str, root: Path) -> str | None:
 def check_site(root: Path) -> Report:
     """Check every internal URL of every HTML file under root; collect the external ones."""
     report = Report()
-    for page in sorted(root.rglob("*.html")):
+    for page in sorted(p for p in root.rglob("*.html") if p.relative_to(root).parts[0] not in ASSET_DIRS):
         for url in scan(page.read_text(errors="replace")).urls:
             scheme = urlsplit(url).scheme
             if scheme in ("http", "https") or url.startswith("//"):

@@ -1,5 +1,7 @@
 """Sphinx extension: tutorials launch their notebook twin on the LEAP hub; other pages have no launch button.
 
+It also drops duplicate script tags (see drop_duplicate_scripts).
+
 sphinx-book-theme would point the hub button at the page's .md source, which the hub (no
 jupytext) opens as text. This rewrites it to the twin under `booksite_notebooks`.
 """
@@ -43,9 +45,21 @@ def point_at_twin(app: Sphinx, pagename: str, templatename: str, context: dict, 
             button.update(text="LEAP hub", tooltip="Open this tutorial on the LEAP-Pangeo hub", url=url)
 
 
+def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Keep one copy of each script: inline ones come back twice (filename None and ""), a JS error."""
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", script) or "", getattr(script, "attributes", {}).get("body"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 def setup(app: Sphinx) -> dict:
     """Register the settings and the hook (after the theme's launch buttons, priority 501)."""
     app.add_config_value("booksite_tutorials", [], "html", list)
     app.add_config_value("booksite_notebooks", "notebooks", "html", str)
     app.connect("html-page-context", point_at_twin, priority=600)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
