@@ -60,3 +60,52 @@ def lint(session: nox.Session) -> None:
     session.install(*(p for p in pins() if p.lower().startswith(("pyyaml==", "ruff=="))))
     session.run("python", "tests/check_environment.py", str(ENVIRONMENT), *pins())
     session.run("ruff", "check", ".", *session.posargs)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ON_TESTS_PATH = {"PYTHONPATH": str(ROOT / "tests")}
+
+
+def build(session: nox.Session) -> None:
+    """Build the HTML book (incremental: Sphinx and jupyter-cache skip what has not changed)."""
+    session.run("jupyter-book", "build", ".", "--builder", "html", "-n", "-W", "--keep-going")
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Build the book, serve it on 127.0.0.1 and check every page in Debian's Chromium."""
+    if not CHROMIUM.exists():
+        session.error(f"{CHROMIUM} is missing. Install Debian's Chromium: "
+                      "`apt-get update && apt-get install -y chromium` (never `playwright install`)")
+    install(session)
+    build(session)
+    session.run("pytest", "tests/browser", *session.posargs, env={"BOOKSITE_BROWSER": "1"})
+
+
+@nox.session
+def linkcheck(session: nox.Session) -> None:
+    """Check internal links of the built book; external ones too when the network is up."""
+    install(session)
+    build(session)
+    session.run("python", "-m", "booksite.linkcheck", *session.posargs, env=ON_TESTS_PATH)
+
+
+@nox.session
+def twins(session: nox.Session) -> None:
+    """Regenerate the tutorials' output-free notebooks (notebooks/) that the hub launch links open."""
+    session.install(*(p for p in pins() if p.lower().startswith(("pyyaml==", "jupytext=="))))
+    session.run("python", "-m", "booksite.twins", "write", *session.posargs, env=ON_TESTS_PATH)
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Live-reload preview for writers at http://127.0.0.1:8000 (posargs go to sphinx-autobuild)."""
+    install(session)
+    confdir = ROOT / "_build" / "serve"
+    confdir.mkdir(parents=True, exist_ok=True)
+    # sphinx-autobuild runs Sphinx itself: give it the conf.py that Jupyter Book derives from _config.yml.
+    session.run("jupyter-book", "config", "sphinx", ".")
+    (ROOT / "conf.py").replace(confdir / "conf.py")
+    session.run("sphinx-autobuild", ".", "_build/html", "-c", str(confdir), "-n", "--keep-going",
+                "--host", "127.0.0.1", "--port", "8000", "--ignore", "*/_build/*", "--ignore", "*/.nox/*",
+                "--ignore", "*/notebooks/*", "--ignore", "*/.git/*", *session.posargs, env=ON_TESTS_PATH)

@@ -1,0 +1,88 @@
+"""Fixtures for the browser tests: the built site, a loopback server, Debian's Chromium.
+
+These tests need a built book and Chromium, so plain `pytest` (as in `nox -s tests`) does
+not collect them; `nox -s browser` builds the book and sets BOOKSITE_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from booksite.book import Book
+from playwright.sync_api import sync_playwright
+
+from .pages import Fetcher
+from .serve import Site
+
+if os.environ.get("BOOKSITE_BROWSER") != "1":
+    collect_ignore_glob = ["test_*.py"]
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium dials Google services at start-up.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="session")
+def book() -> Book:
+    """The book's settings and pages."""
+    return Book.load()
+
+
+@pytest.fixture(scope="session")
+def expect() -> dict:
+    """What the site must offer (tests/browser/site.yml)."""
+    return yaml.safe_load((HERE / "site.yml").read_text())
+
+
+@pytest.fixture(scope="session")
+def built(book: Book) -> Path:
+    """The built HTML book; it must exist (nox -s browser builds it first)."""
+    html = book.root / "_build" / "html"
+    if not (html / "index.html").exists():
+        pytest.fail(f"no built book in {html}: run `nox -s browser`, which builds it first")
+    return html
+
+
+@pytest.fixture(scope="session")
+def site(built: Path):
+    """The built book, served on 127.0.0.1."""
+    with Site(built) as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(chromium):
+    """A fresh browser profile that may use the clipboard."""
+    context = chromium.new_context(permissions=["clipboard-read", "clipboard-write"])
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def fetcher() -> Fetcher:
+    """Fetches each served URL once, for link and anchor checks."""
+    return Fetcher()
+
+
+@pytest.fixture(scope="session")
+def screenshots(book: Book) -> Path:
+    """Where screenshots go: a build artifact."""
+    folder = book.root / "_build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
