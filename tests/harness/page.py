@@ -65,7 +65,7 @@ def read_page(root: Path, name: str) -> Page:
         if cell.cell_type == "code"
     ]
     if cells and "kernelspec" not in notebook.metadata:
-        raise PageError(f"{name}: has code cells but no jupytext/kernelspec front matter, so the build would not run it")
+        raise PageError(f"{name}: has code cells but no jupytext/kernelspec front matter: the build would not run them")
     return Page(name, notebook, cells)
 
 

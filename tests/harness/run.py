@@ -79,7 +79,8 @@ class PageRun:
 
     def _skip_if_failed(self) -> None:
         if self.failed_at:
-            pytest.skip(f"an earlier cell failed ({self.failed_at}), so the rest of the page did not run")
+            reason = f"an earlier cell failed ({self.failed_at}), so the rest of the page did not run"
+            raise pytest.skip.Exception(reason, _use_item_location=True)  # reported at the page's line
 
     def _execute(self, cell: Cell, reported: bool) -> None:
         self.done.add(cell.index)
@@ -89,7 +90,7 @@ class PageRun:
                 self._fail(cell, "is tagged skip-execution but states no reason: make its first line a "
                                  "comment saying why the build does not run it (tests/expect/README.md)")
             if reported:
-                pytest.skip(f"skip-execution: {reason}")
+                raise pytest.skip.Exception(f"skip-execution: {reason}", _use_item_location=True)
             return
         self._check_hub(cell, "before the cell ran")
         result = self._kernel().run(cell)
@@ -118,7 +119,7 @@ class PageRun:
         try:
             self.hub.check()
         except HubError as exc:
-            self._fail(cell, f"could not run: the fake hub died {when}: {exc}")
+            self._fail(cell, f"stopped: the fake hub died {when}: {exc}")
 
     def _fail(self, cell: Cell, what: str, detail: str = "") -> None:
         self.failed_at = cell.where
