@@ -227,4 +227,4 @@ class PageItem(PageItemBase):
 
     def reportinfo(self):
         """Reported as book/<page>.md:expect (page check)."""
-        return self.config.rootpath / self.parent.name, None, f"{self.nodeid} (page check)"
+        return self.config.rootpath / self.parent.name, 0, f"{self.nodeid} (page check)"
