@@ -64,3 +64,18 @@ def test_scenario(name: str, run_scenario):
         assert result.ret == pytest.ExitCode.TESTS_FAILED, output
         assert outcomes.get("failed") == 1 and f"FAILED {fails} " in output, output
     assert outcomes.get("skipped", 0) == spec.get("skipped", 0), output
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("http://127.0.0.1:9", "no fake GCS server answers at http://127.0.0.1:9"),
+     ("http://10.1.2.3:4443", "is not a loopback address; refusing to run pages against it")],
+)
+def test_a_bad_emulator_stops_before_the_first_cell(value, message, pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", value)
+    one_page_book(pytester.path, "good", in_toc=True)
+    result = pytester.runpytest_subprocess(timeout=60)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "ERROR: fake hub: " in result.stderr.str() and message in result.stderr.str()
+    assert "collected" not in result.stdout.str()  # stopped before collecting, let alone running, a cell
