@@ -47,10 +47,26 @@ def docs(session: nox.Session) -> None:
     session.run("jupyter-book", "build", ".", "--builder", "html", "-n", "-W", "--keep-going", *session.posargs)
 
 
+HUB_VERSIONS = ROOT / "tests" / "hub-image-versions.txt"
+
+
+def _name(requirement: str) -> str:
+    return re.sub(r"[-_.]+", "-", requirement.split("==", 1)[0]).lower()
+
+
+def hub_pins() -> list[str]:
+    """environment.yml's pins, with the hub image's versions (tests/hub-image-versions.txt) in their place."""
+    lines = [line.split("#", 1)[0].strip() for line in HUB_VERSIONS.read_text().splitlines()]
+    image = {_name(line): line for line in lines if line}
+    return [image.pop(_name(pin), pin) for pin in pins()] + sorted(image.values())
+
+
 @nox.session
-def tests(session: nox.Session) -> None:
-    """Run the pytest suite: the fake hub, the harness, and every code cell of every page."""
-    install(session)
+@nox.parametrize("deps", ["pins", "hub"])
+def tests(session: nox.Session, deps: str) -> None:
+    """Run the pytest suite (fake hub, harness, every cell of every page) on environment.yml's pins or the hub's."""
+    session.install(*(pins() if deps == "pins" else hub_pins()))
+    session.run("pip", "check")
     session.run("pytest", *session.posargs)
 
 

@@ -1,1 +1,3 @@
-"""Shared pytest setup for the harness and the fake hub's own tests."""
+"""Shared pytest setup: the page harness (collects _toc.yml) and pytester for its self-tests."""
+
+pytest_plugins = ["harness.plugin", "pytester"]

@@ -186,6 +186,9 @@ def run_cli(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "fakehub", *args],
         cwd=TESTS, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A run started in the background (nohup, `&` without job control) ignores SIGINT,
+        # and the CLI would inherit that; the test needs Ctrl-C to behave as in a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

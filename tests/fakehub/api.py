@@ -54,3 +54,13 @@ def upload(url: str, bucket: str, name: str, data: bytes) -> None:
 def delete(url: str, bucket: str, name: str) -> None:
     """Delete one object."""
     _send("DELETE", f"{url}/storage/v1/b/{bucket}/o/{_quote(name)}")
+
+
+def snapshot(url: str, buckets: tuple[str, ...] | list[str]) -> dict[str, tuple[int, str]]:
+    """Every object of the buckets, as "bucket/name" -> (size, checksum): enough to see any change."""
+    return {
+        f"{bucket}/{item['name']}": (int(item.get("size", 0)), item.get("md5Hash") or item.get("crc32c", ""))
+        for bucket in buckets
+        for item in list_objects(url, bucket)
+    }
+

@@ -1,0 +1,73 @@
+"""Per-page expectations (tests/expect/<page>.yml): objects that must exist, or be gone, after a page."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import yaml
+
+KEYS = ("exist", "absent")
+
+
+class ExpectError(ValueError):
+    """An expectations file is missing or malformed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Expectations:
+    """The globs one page's file lists, with {user} already filled in."""
+
+    source: str
+    exist: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+
+    def problems(self, objects: set[str]) -> list[str]:
+        """Each expectation the objects ("bucket/name") do not meet, as a sentence."""
+        found = []
+        for pattern in self.exist:
+            if not any(glob_regex(pattern).fullmatch(o) for o in objects):
+                found.append(f"expected an object matching {pattern!r} ({self.source}: exist), found none")
+        for pattern in self.absent:
+            left = sorted(o for o in objects if glob_regex(pattern).fullmatch(o))
+            if left:
+                found.append(f"expected no object matching {pattern!r} ({self.source}: absent), found {left}")
+        return found
+
+
+def expectations_path(root: Path, page: str) -> Path:
+    """tests/expect/<page path under book/ with .yml>."""
+    relative = Path(page).relative_to("book").with_suffix(".yml")
+    return root / "tests" / "expect" / relative
+
+
+def load(root: Path, page: str, user: str) -> Expectations:
+    """Read and check a page's expectations file."""
+    path = expectations_path(root, page)
+    shown = path.relative_to(root).as_posix()
+    if not path.is_file():
+        raise ExpectError(f"{page} has no expectations file: create {shown} (see tests/expect/README.md)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ExpectError(f"{shown}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not data:
+        raise ExpectError(f"{shown}: must be a mapping with at least one of {list(KEYS)}")
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise ExpectError(f"{shown}: unknown key(s) {unknown}; allowed: {list(KEYS)}")
+    lists = {}
+    for key in data:
+        value = data[key]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise ExpectError(f"{shown}: {key!r} must be a non-empty list of globs")
+        lists[key] = tuple(v.replace("{user}", user) for v in value)
+    return Expectations(shown, **lists)
+
+
+def glob_regex(pattern: str) -> re.Pattern:
+    """Compile a glob over "bucket/name": * and ? stay within one path segment, ** crosses them."""
+    parts = re.split(r"(\*\*|\*|\?)", pattern)
+    wildcards = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))

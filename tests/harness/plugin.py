@@ -1,0 +1,230 @@
+"""pytest plugin: _toc.yml's pages, one item per code cell plus one page check, against one fake hub per process."""
+
+from __future__ import annotations
+
+import collections
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from fakehub import FakeHub, HubError, guard
+from fakehub import load as load_hub_config
+from fakehub.seed import seed_objects
+
+from . import expect, toc
+from .page import PageError, read_page
+from .run import CellFailure, PageRun
+
+HARNESS = pytest.StashKey["Harness"]()
+DEFAULT_TIMEOUT = 30  # myst-nb's default when _config.yml sets none
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--cell-timeout: seconds per cell (default: _config.yml's execute.timeout, as in the build)."""
+    parser.addoption("--cell-timeout", type=int, default=None, help="seconds a page's cell may run")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse a preset emulator that is not a live loopback server, before anything runs."""
+    preset = os.environ.get("STORAGE_EMULATOR_HOST")
+    if preset:
+        try:
+            guard.answering(guard.loopback_url(preset))
+        except HubError as exc:
+            raise pytest.UsageError(f"fake hub: {exc}") from None
+        if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+            raise pytest.UsageError("fake hub: with -n every worker starts its own server; "
+                                    "unset STORAGE_EMULATOR_HOST, which would make them share one")
+    config.stash[HARNESS] = Harness(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop every kernel and the fake hub."""
+    if HARNESS in config.stash:
+        config.stash[HARNESS].stop()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    """_toc.yml at the root is where the book's pages are collected from."""
+    if file_path == parent.config.rootpath / "_toc.yml":
+        return TocFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count the pages' items for the summary (on the controller too, under xdist)."""
+    page = dict(report.user_properties).get("page")
+    if page and (report.when == "call" or report.outcome != "passed"):
+        Harness.tally.append((page, dict(report.user_properties)["kind"], report.outcome, _reason(report)))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """One line: how many cells of how many pages ran, passed, failed, were skipped, and why."""
+    if not Harness.tally:
+        return
+    cells = [t for t in Harness.tally if t[1] == "cell"]
+    count = collections.Counter(outcome for _, _, outcome, _ in cells)
+    pages = {t[0] for t in Harness.tally}
+    checks = collections.Counter(outcome for _, kind, outcome, _ in Harness.tally if kind == "page")
+    terminalreporter.write_sep("=", "pages", bold=True)
+    terminalreporter.write_line(
+        f"{len(cells)} cells of {len(pages)} pages: {count['passed'] + count['failed']} ran, "
+        f"{count['passed']} passed, {count['failed']} failed, {count['skipped']} skipped; "
+        f"page checks: {checks['passed']} passed, {checks['failed']} failed, {checks['skipped']} skipped"
+    )
+    reasons = collections.Counter(reason for _, kind, outcome, reason in cells if outcome == "skipped")
+    for reason, n in sorted(reasons.items()):
+        terminalreporter.write_line(f"  skipped {n}: {reason}")
+
+
+def _reason(report: pytest.TestReport) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return report.longrepr[2].removeprefix("Skipped: ")
+    return ""
+
+
+class Harness:
+    """Per process: the fake hub (started on first use) and the runs of the pages collected."""
+
+    tally: list[tuple[str, str, str, str]] = []  # (page, kind, outcome, skip reason), from reports
+
+    def __init__(self, config: pytest.Config):
+        self.root = config.rootpath
+        self.timeout = config.getoption("--cell-timeout") or self._build_timeout()
+        self.hub_config = load_hub_config()
+        self.hub: FakeHub | None = None
+        self.runs: list[PageRun] = []
+
+    def _build_timeout(self) -> int:
+        path = self.root / "_config.yml"
+        data = yaml.safe_load(path.read_text()) if path.is_file() else {}
+        return int(((data or {}).get("execute") or {}).get("timeout") or DEFAULT_TIMEOUT)
+
+    def start_hub(self) -> tuple[FakeHub, dict[str, str], set[str]]:
+        """The process's fake hub; its environment goes to kernels only, os.environ stays as it was."""
+        if self.hub is None:
+            outside = dict(os.environ)
+            try:
+                self.hub = FakeHub(self.hub_config).start()
+            except HubError as exc:
+                pytest.exit(f"fake hub: {exc}", returncode=3)
+            self.environ = dict(os.environ)
+            os.environ.clear()
+            os.environ.update(outside)
+            self.seeded = {f"{bucket}/{name}" for bucket, name in seed_objects(self.hub_config)}
+        return self.hub, self.environ, self.seeded
+
+    def stop(self) -> None:
+        """Stop kernels, then the hub."""
+        for run in self.runs:
+            run.close()
+        if self.hub is not None:
+            self.hub.stop()
+            self.hub = None
+
+
+class TocFile(pytest.File):
+    """_toc.yml: one collector per page it lists, plus the check that it lists every page."""
+
+    def collect(self):
+        """The TOC check, then the pages in reading order."""
+        try:
+            pages = toc.toc_pages(self.config.rootpath)
+        except toc.TocError as exc:
+            raise self.CollectError(str(exc)) from None
+        yield TocItem.from_parent(self, name="every-page-listed", pages=pages)
+        for page in pages:
+            yield PageCollector.from_parent(self, name=page, nodeid=page)
+
+
+class TocItem(pytest.Item):
+    """Every page under book/ is in _toc.yml, and every expectations file belongs to a listed page."""
+
+    def __init__(self, *, pages: list[str], **kwargs):
+        super().__init__(**kwargs)
+        self.pages = pages
+
+    def runtest(self) -> None:
+        """Compare _toc.yml with the files on disk."""
+        root = self.config.rootpath
+        problems = [f"{p} is under book/ but not in _toc.yml: list it, or delete it"
+                    for p in toc.pages_on_disk(root) if p not in self.pages]
+        wanted = {expect.expectations_path(root, p) for p in self.pages}
+        problems += [f"{p.relative_to(root)} belongs to no page in _toc.yml"
+                     for p in sorted((root / "tests" / "expect").rglob("*.yml")) if p not in wanted]
+        if problems:
+            raise CellFailure("\n".join(problems))
+
+    def repr_failure(self, excinfo, style=None):
+        """The problems, without a traceback."""
+        return str(excinfo.value) if excinfo.errisinstance(CellFailure) else super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        """Reported as _toc.yml."""
+        return self.path, None, "_toc.yml"
+
+
+class PageCollector(pytest.Collector):
+    """One page: an item per code cell, in order, then the page check."""
+
+    def collect(self):
+        """Read the page and its expectations; a page without them fails collection."""
+        harness = self.config.stash[HARNESS]
+        try:
+            page = read_page(self.config.rootpath, self.name)
+            expectations = expect.load(self.config.rootpath, self.name, harness.hub_config.member)
+        except (PageError, expect.ExpectError, OSError) as exc:
+            raise self.CollectError(str(exc)) from None
+        self.run = PageRun(page, expectations, harness.start_hub, harness.timeout)
+        harness.runs.append(self.run)
+        for cell in page.cells:
+            yield CellItem.from_parent(self, name=str(cell.line), nodeid=cell.where, cell=cell)
+        yield PageItem.from_parent(self, name="expect", nodeid=f"{self.name}:expect")
+
+
+class PageItemBase(pytest.Item):
+    """Shared by the cells and the page check: grouping for xdist, reports without harness traceback."""
+
+    kind = ""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.add_marker(pytest.mark.xdist_group(self.parent.name))  # a page's items share one kernel
+        self.user_properties += [("page", self.parent.name), ("kind", self.kind)]
+
+    def repr_failure(self, excinfo, style=None):
+        """The harness's own report; anything else is a harness bug and keeps its traceback."""
+        return str(excinfo.value) if excinfo.errisinstance(CellFailure) else super().repr_failure(excinfo, style)
+
+
+class CellItem(PageItemBase):
+    """One code cell of a page."""
+
+    kind = "cell"
+
+    def __init__(self, *, cell, **kwargs):
+        super().__init__(**kwargs)
+        self.cell = cell
+
+    def runtest(self) -> None:
+        """Run the cell in the page's kernel and check what it did."""
+        self.parent.run.run_cell(self.cell)
+
+    def reportinfo(self):
+        """Reported as book/<page>.md:<line> (code cell); not a suffix of the nodeid, which pytest would mangle."""
+        return self.config.rootpath / self.cell.page, self.cell.line - 1, f"{self.cell.where} (code cell)"
+
+
+class PageItem(PageItemBase):
+    """After the page's last cell: the bucket rules over the whole page, and its expectations file."""
+
+    kind = "page"
+
+    def runtest(self) -> None:
+        """Check the buckets after the page."""
+        self.parent.run.finish()
+
+    def reportinfo(self):
+        """Reported as book/<page>.md:expect (page check)."""
+        return self.config.rootpath / self.parent.name, 0, f"{self.nodeid} (page check)"

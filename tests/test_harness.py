@@ -1,0 +1,81 @@
+"""The harness catches each kind of failure: scenario pages (tests/scenarios/) run through a fresh pytest."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+TESTS = Path(__file__).parent
+SCENARIOS = TESTS / "scenarios"
+SPECS = yaml.safe_load((SCENARIOS / "scenarios.yml").read_text())
+INDEX = "# A scenario book\n\nText only.\n"
+INI = "[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin -p no:cacheprovider -rfEs\n"
+
+
+def one_page_book(root: Path, name: str, in_toc: bool) -> None:
+    """A book whose root page is text only, with the scenario page under book/ (listed or not)."""
+    (root / "book").mkdir()
+    (root / "tests" / "expect").mkdir(parents=True)
+    (root / "book" / "index.md").write_text(INDEX)
+    (root / "tests" / "expect" / "index.yml").write_text('absent:\n  - "leap-scratch/{user}/**"\n')
+    (root / "book" / f"{name}.md").write_text((SCENARIOS / f"{name}.md").read_text())
+    if (SCENARIOS / f"{name}.yml").is_file():
+        (root / "tests" / "expect" / f"{name}.yml").write_text((SCENARIOS / f"{name}.yml").read_text())
+    chapters = f"chapters:\n  - file: book/{name}\n" if in_toc else ""
+    (root / "_toc.yml").write_text(f"format: jb-book\nroot: book/index\n{chapters}")
+    (root / "_config.yml").write_text("execute:\n  timeout: 60\n")
+    (root / "pytest.ini").write_text(INI)
+
+
+@pytest.fixture
+def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    """Run the harness on one scenario in a subprocess, with its own fake hub and a clean environment."""
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+
+    def run(name: str) -> pytest.RunResult:
+        spec = SPECS[name]
+        one_page_book(pytester.path, name, spec.get("in_toc", True))
+        return pytester.runpytest_subprocess(*spec.get("args", []), timeout=240)
+
+    return run
+
+
+def test_every_scenario_page_has_a_spec():
+    assert sorted(p.stem for p in SCENARIOS.glob("*.md")) == sorted(SPECS)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_scenario(name: str, run_scenario):
+    spec = SPECS[name]
+    result = run_scenario(name)
+    output = result.stdout.str()
+    assert re.search(spec["message"], output), f"{name}: message {spec['message']!r} not in:\n{output}"
+    outcomes = result.parseoutcomes()
+    fails = spec["fails"]
+    if fails == "none":
+        assert result.ret == 0, output
+    elif fails == "collection":
+        assert result.ret == pytest.ExitCode.INTERRUPTED and outcomes.get("errors") == 1, output
+    else:
+        assert result.ret == pytest.ExitCode.TESTS_FAILED, output
+        assert outcomes.get("failed") == 1 and f"FAILED {fails} " in output, output
+    assert outcomes.get("skipped", 0) == spec.get("skipped", 0), output
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("http://127.0.0.1:9", "no fake GCS server answers at http://127.0.0.1:9"),
+     ("http://10.1.2.3:4443", "is not a loopback address; refusing to run pages against it")],
+)
+def test_a_bad_emulator_stops_before_the_first_cell(value, message, pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", value)
+    one_page_book(pytester.path, "good", in_toc=True)
+    result = pytester.runpytest_subprocess(timeout=60)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "ERROR: fake hub: " in result.stderr.str() and message in result.stderr.str()
+    assert "collected" not in result.stdout.str()  # stopped before collecting, let alone running, a cell
