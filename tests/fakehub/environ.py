@@ -22,6 +22,7 @@ PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "http
 def hub_environ(config: HubConfig, url: str, sandbox: Path) -> dict[str, str]:
     """Variables to set for a page, as the hub sets them, but against the fake server."""
     member = config.member
+    metadata = url.removeprefix("http://")
     return {
         # What the real hub's singleuser servers set.
         "JUPYTERHUB_USER": member,
@@ -36,9 +37,12 @@ def hub_environ(config: HubConfig, url: str, sandbox: Path) -> dict[str, str]:
         "STORAGE_EMULATOR_HOST": url,
         "NO_GCE_CHECK": "true",
         "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
-        "GCE_METADATA_HOST": DEAD_LOOPBACK,
-        "GCE_METADATA_IP": DEAD_LOOPBACK,
-        "GCE_METADATA_ROOT": DEAD_LOOPBACK,  # the older name, read by C++ clients (pyarrow)
+        # Any metadata-server probe goes to the fake server, which answers at once with a
+        # page that is not Google's: older google-auth (2.41 in the hub image) ignores
+        # NO_GCE_CHECK and would retry a silent address for 3 s, or leave loopback.
+        "GCE_METADATA_HOST": metadata,
+        "GCE_METADATA_IP": metadata,
+        "GCE_METADATA_ROOT": metadata,  # the older name, read by C++ clients (pyarrow)
         "CLOUDSDK_CONFIG": str(sandbox / "home" / ".config" / "gcloud"),
         # Clients that honour proxy variables (requests, libcurl: pyarrow's own GCS client,
         # gcloud) fail at once instead of reaching Google; aiohttp, which gcsfs uses, does not
