@@ -1,3 +1,3 @@
-"""Shared pytest setup: the page harness (collects _toc.yml) and pytester for its self-tests."""
+"""Shared pytest setup: pytester for the harness's self-tests (the harness itself is loaded by pyproject.toml)."""
 
-pytest_plugins = ["harness.plugin", "pytester"]
+pytest_plugins = ["pytester"]
