@@ -52,6 +52,14 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return None
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under pytest-xdist, send all items of a page to one worker: they share its kernel."""
+    from .schedule import PageScheduling
+
+    return PageScheduling(config, log)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Count the pages' items for the summary (on the controller too, under xdist)."""
     page = dict(report.user_properties).get("page")
@@ -190,7 +198,6 @@ class PageItemBase(pytest.Item):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.add_marker(pytest.mark.xdist_group(self.parent.name))  # a page's items share one kernel
         self.user_properties += [("page", self.parent.name), ("kind", self.kind)]
 
     def repr_failure(self, excinfo, style=None):
