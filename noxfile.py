@@ -71,6 +71,13 @@ def tests(session: nox.Session, deps: str) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Measure build and verification costs (tests/bench/bench.yml); write _build/bench.json."""
+    install(session)
+    session.run("python", "tests/bench/run.py", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Check environment.yml's pins and run ruff."""
     session.install(*(p for p in pins() if p.lower().startswith(("pyyaml==", "ruff=="))))

@@ -1,0 +1,65 @@
+"""Throw-away copies of the book to measure on: as it is, or a sample of pages replicated."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+IGNORED = shutil.ignore_patterns("_build", "__pycache__", ".pytest_cache", "*.pyc")
+
+
+def _new_root(prefix: str) -> Path:
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    for name in ["_config.yml", "pyproject.toml"]:
+        shutil.copy2(ROOT / name, root / name)
+    shutil.copytree(ROOT / "tests", root / "tests", ignore=IGNORED)
+    return root
+
+
+def copy_book() -> Path:
+    """The book as it is, in a fresh temporary folder (edits there never touch the repository)."""
+    root = _new_root("leap-bench-book-")
+    shutil.copy2(ROOT / "_toc.yml", root / "_toc.yml")
+    for folder in ["book", "notebooks"]:
+        shutil.copytree(ROOT / folder, root / folder, ignore=IGNORED)
+    return root
+
+
+def replicated_book(pages: list[str], factor: int) -> tuple[Path, int]:
+    """A book of `factor` copies of each page (with their expectations); return it and its page count."""
+    root = _new_root(f"leap-bench-x{factor}-")
+    shutil.rmtree(root / "tests" / "expect")
+    (root / "book").mkdir()
+    (root / "book" / "index.md").write_text(f"# The benchmark's book\n\n{factor} copies of {', '.join(pages)}.\n")
+    _copy_expectations("index", "index", root)
+    chapters = []
+    for copy in range(factor):
+        for page in pages:
+            relative = Path(page).relative_to("book").with_suffix("")
+            name = relative.with_name(f"{relative.name}-{copy:02d}").as_posix()
+            (root / "book" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "book" / f"{name}.md").write_text(own_prefix((ROOT / page).read_text(), f"copy-{copy:02d}"))
+            _copy_expectations(relative.as_posix(), name, root)
+            chapters.append({"file": f"book/{name}"})
+    toc = {"format": "jb-book", "root": "book/index", "chapters": chapters}
+    (root / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
+    return root, len(chapters) + 1
+
+
+def own_prefix(text: str, prefix: str) -> str:
+    """The page, writing under SCRATCH_BUCKET/prefix: distinct code, so jupyter-cache runs every copy."""
+    scratch = 'os.environ["SCRATCH_BUCKET"]'
+    if scratch not in text:
+        raise ValueError(f"a growth page must take its folder from {scratch}, so each copy gets its own prefix")
+    return text.replace(scratch, f'(os.environ["SCRATCH_BUCKET"] + "/{prefix}")')
+
+
+def _copy_expectations(page: str, name: str, root: Path) -> None:
+    target = root / "tests" / "expect" / f"{name}.yml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "tests" / "expect" / f"{page}.yml", target)
+    shutil.copy2(ROOT / "tests" / "expect" / "README.md", root / "tests" / "expect" / "README.md")
