@@ -67,7 +67,8 @@ def tests(session: nox.Session, deps: str) -> None:
     """Run the pytest suite (fake hub, harness, every cell of every page) on environment.yml's pins or the hub's."""
     session.install(*(pins() if deps == "pins" else hub_pins()))
     session.run("pip", "check")
-    session.run("pytest", *session.posargs)
+    # Parallel by default (one fake hub per worker, pages kept whole); `-- -n 0` runs serially.
+    session.run("pytest", "-n", "auto", *session.posargs)
 
 
 @nox.session

@@ -48,9 +48,13 @@ def build(root: Path, config: str = "_config.yml") -> tuple[float, int]:
     return seconds, len(re.findall(r"Executed notebook in", output))
 
 
-def median(samples: list[float]) -> float:
-    """The median, rounded for the report."""
-    return round(statistics.median(samples), 3)
+def median(samples: list[float], name: str = "") -> float:
+    """The median, rounded for the report; says it on stderr as each measure completes."""
+    value = round(statistics.median(samples), 3)
+    if name:
+        runs = ", ".join(f"{sample:.2f}" for sample in samples)
+        print(f"bench: {name} = {value} s (median of {runs})", file=sys.stderr, flush=True)
+    return value
 
 
 def builds() -> dict:
@@ -71,10 +75,10 @@ def builds() -> dict:
     noexec = noexec_builds()
     shutil.rmtree(root)
     return {
-        "clean_build_s": median(clean),
-        "noexec_build_s": median(noexec),
-        "cached_build_s": median(cached),
-        "one_page_edit_build_s": median(edited),
+        "clean_build_s": median(clean, "clean_build_s"),
+        "noexec_build_s": median(noexec, "noexec_build_s"),
+        "cached_build_s": median(cached, "cached_build_s"),
+        "one_page_edit_build_s": median(edited, "one_page_edit_build_s"),
         "pages_executed": executed,
     }
 
@@ -115,7 +119,11 @@ def harness() -> dict:
     parallel = [pytest(root, parallel=True) for _ in range(REPS)]
     whole = [run([sys.executable, str(HERE / "notebooks.py"), str(root)], root)[0] for _ in range(REPS)]
     shutil.rmtree(root)
-    return {"harness_s": median(serial), "harness_parallel_s": median(parallel), "notebook_exec_s": median(whole)}
+    return {
+        "harness_s": median(serial, "harness_s"),
+        "harness_parallel_s": median(parallel, "harness_parallel_s"),
+        "notebook_exec_s": median(whole, "notebook_exec_s"),
+    }
 
 
 def growth() -> dict:
@@ -131,8 +139,8 @@ def growth() -> dict:
         shutil.rmtree(root)
         report[f"{factor}x"] = {
             "pages": pages,
-            "clean_build_s_per_page": round(median(builds_s) / pages, 3),
-            "harness_s_per_page": round(median(harness_s) / pages, 3),
+            "clean_build_s_per_page": round(median(builds_s, f"growth {factor}x clean build") / pages, 3),
+            "harness_s_per_page": round(median(harness_s, f"growth {factor}x harness") / pages, 3),
         }
     return report
 
