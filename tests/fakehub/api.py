@@ -7,9 +7,13 @@ import mimetypes
 import urllib.parse
 import urllib.request
 
-from .server import get_json
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy: loopback only
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+def get_json(url: str, timeout: float = 2.0) -> dict:
+    """GET a JSON document from the emulator (loopback only: callers check first)."""
+    with _OPENER.open(url, timeout=timeout) as response:
+        return json.load(response)
 
 
 def _send(method: str, url: str, body: bytes = b"", content_type: str = "application/json") -> bytes:

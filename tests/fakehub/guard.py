@@ -9,8 +9,8 @@ import sys
 import urllib.error
 import urllib.parse
 
+from .api import get_json
 from .errors import HubError
-from .server import get_json
 
 FIX = "start that server, or unset STORAGE_EMULATOR_HOST so the fake hub starts its own"
 

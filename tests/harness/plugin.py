@@ -112,14 +112,11 @@ class Harness:
     def start_hub(self) -> tuple[FakeHub, dict[str, str], set[str]]:
         """The process's fake hub; its environment goes to kernels only, os.environ stays as it was."""
         if self.hub is None:
-            outside = dict(os.environ)
             try:
-                self.hub = FakeHub(self.hub_config).start()
+                self.hub = FakeHub(self.hub_config).start(export=False)
             except HubError as exc:
                 pytest.exit(f"fake hub: {exc}", returncode=3)
-            self.environ = dict(os.environ)
-            os.environ.clear()
-            os.environ.update(outside)
+            self.environ = self.hub.process_environ
             self.seeded = {f"{bucket}/{name}" for bucket, name in seed_objects(self.hub_config)}
         return self.hub, self.environ, self.seeded
 
