@@ -87,7 +87,6 @@ def lint(session: nox.Session) -> None:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-ON_TESTS_PATH = {"PYTHONPATH": str(ROOT / "tests")}
 
 
 def build(session: nox.Session) -> None:
@@ -111,14 +110,14 @@ def linkcheck(session: nox.Session) -> None:
     """Check internal links of the built book; external ones too when the network is up."""
     install(session)
     build(session)
-    session.run("python", "-m", "booksite.linkcheck", *session.posargs, env=ON_TESTS_PATH)
+    session.run("python", "-m", "booksite.linkcheck", *session.posargs)
 
 
 @nox.session
 def twins(session: nox.Session) -> None:
     """Regenerate the tutorials' output-free notebooks (notebooks/) that the hub launch links open."""
     session.install(*(p for p in pins() if p.lower().startswith(("pyyaml==", "jupytext=="))))
-    session.run("python", "-m", "booksite.twins", "write", *session.posargs, env=ON_TESTS_PATH)
+    session.run("python", "-m", "booksite.twins", "write", *session.posargs)
 
 
 @nox.session
@@ -132,4 +131,5 @@ def serve(session: nox.Session) -> None:
     (ROOT / "conf.py").replace(confdir / "conf.py")
     session.run("sphinx-autobuild", ".", "_build/html", "-c", str(confdir), "-n", "--keep-going",
                 "--host", "127.0.0.1", "--port", "8000", "--ignore", "*/_build/*", "--ignore", "*/.nox/*",
-                "--ignore", "*/notebooks/*", "--ignore", "*/.git/*", *session.posargs, env=ON_TESTS_PATH)
+                "--ignore", "*/notebooks/*", "--ignore", "*/.git/*", *session.posargs,
+                env={"PYTHONPATH": str(ROOT)})  # conf.py lives in _build/serve: the extensions are at the root

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from fakehub import load
 from fakehub.envhash import environment_key
 
-TESTS = Path(__file__).parent
+ROOT = Path(__file__).parents[1]  # where the fakehub package lives
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 CONFIG = """\
@@ -24,7 +25,7 @@ execute:
   show_tb: true
 sphinx:
   local_extensions:
-    fakehub.sphinxext: {tests}
+    fakehub.sphinxext: {root}
 """
 PAGE = """\
 ---
@@ -49,7 +50,7 @@ Path({marker!r}).write_text("ran")
 def make_book(root: Path, extra: str = "") -> Path:
     """Write a one-page book whose only cell leaves a marker file; return the marker's path."""
     marker = root / "marker"
-    (root / "_config.yml").write_text(CONFIG.format(tests=TESTS))
+    (root / "_config.yml").write_text(CONFIG.format(root=ROOT))
     (root / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     (root / "page.md").write_text(PAGE.format(marker=str(marker), extra=extra))
     return marker

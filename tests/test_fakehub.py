@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+
 from fakehub import FakeHub, HubError, api, load
 from fakehub.seed import seed_objects
 from fakehub.server import Server
 
-TESTS = Path(__file__).parent
+ROOT = Path(__file__).parents[1]  # python -m fakehub runs from the repository root
 CONFIG = load()
 
 
@@ -185,7 +186,7 @@ def run_cli(*args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "STORAGE_EMULATOR_HOST"}
     return subprocess.Popen(
         [sys.executable, "-m", "fakehub", *args],
-        cwd=TESTS, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         # A run started in the background (nohup, `&` without job control) ignores SIGINT,
         # and the CLI would inherit that; the test needs Ctrl-C to behave as in a terminal.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
@@ -220,7 +221,7 @@ def test_cli_refuses_a_non_loopback_emulator():
     env = {**os.environ, "STORAGE_EMULATOR_HOST": "http://192.0.2.1:80"}
     result = subprocess.run(
         [sys.executable, "-m", "fakehub", "--", sys.executable, "-c", "print('ran')"],
-        cwd=TESTS, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2 and "ran" not in result.stdout
     assert result.stderr.startswith("fakehub: error: STORAGE_EMULATOR_HOST='http://192.0.2.1:80' is not a loopback")

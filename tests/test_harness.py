@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 import yaml
 
 TESTS = Path(__file__).parent
+# The harness (tests/) and the fake hub (the repository root), for a pytest run in another folder.
+PYTHONPATH = os.pathsep.join([str(TESTS), str(TESTS.parent)])
 SCENARIOS = TESTS / "scenarios"
 SPECS = yaml.safe_load((SCENARIOS / "scenarios.yml").read_text())
 INDEX = "# A scenario book\n\nText only.\n"
@@ -34,7 +37,7 @@ def one_page_book(root: Path, name: str, in_toc: bool) -> None:
 def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     """Run the harness on one scenario in a subprocess, with its own fake hub and a clean environment."""
     monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    monkeypatch.setenv("PYTHONPATH", PYTHONPATH)
 
     def run(name: str) -> pytest.RunResult:
         spec = SPECS[name]
@@ -72,7 +75,7 @@ def test_scenario(name: str, run_scenario):
      ("http://10.1.2.3:4443", "is not a loopback address; refusing to run pages against it")],
 )
 def test_a_bad_emulator_stops_before_the_first_cell(value, message, pytester, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    monkeypatch.setenv("PYTHONPATH", PYTHONPATH)
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", value)
     one_page_book(pytester.path, "good", in_toc=True)
     result = pytester.runpytest_subprocess(timeout=60)

@@ -10,7 +10,7 @@ import jupytext
 import nbclient
 from sphinx_external_toc.parsing import parse_toc_yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fakehub package
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the fakehub package
 from fakehub import FakeHub  # noqa: E402
 
 

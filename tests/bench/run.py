@@ -69,7 +69,7 @@ def builds() -> dict:
         cached.append(seconds)
     for rep in range(REPS):
         edit_code_cell(root / SETTINGS["edit_page"], f"# bench edit {rep}")
-        run([sys.executable, "-m", "booksite.twins", "write"], root / "tests")  # as a writer would
+        run([sys.executable, "-m", "booksite.twins", "write"], root)  # as a writer would
         seconds, executed["one_page_edit"] = build(root)
         edited.append(seconds)
     noexec = noexec_builds()

@@ -16,7 +16,8 @@ def _new_root(prefix: str) -> Path:
     root = Path(tempfile.mkdtemp(prefix=prefix))
     for name in ["_config.yml", "pyproject.toml"]:
         shutil.copy2(ROOT / name, root / name)
-    shutil.copytree(ROOT / "tests", root / "tests", ignore=IGNORED)
+    for folder in ["tests", "fakehub", "booksite"]:
+        shutil.copytree(ROOT / folder, root / folder, ignore=IGNORED)
     return root
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from booksite.book import Book
 from playwright.sync_api import sync_playwright
+
+from booksite.book import Book
 
 from .pages import Fetcher
 from .serve import Site

@@ -7,8 +7,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urldefrag, urlsplit
 
-from booksite.links import anchors
 from playwright.sync_api import BrowserContext, Page, Request, Route
+
+from booksite.links import anchors
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 IGNORED_SCHEMES = {"mailto", "javascript", "data", "tel", "blob"}

@@ -8,6 +8,7 @@ import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from booksite.book import Book
 
 from .notebooks import code_cells, is_notebook, shown_code_cells

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from fakehub import FakeHub, HubError, guard
 from fakehub import load as load_hub_config
 from fakehub.seed import seed_objects

@@ -6,6 +6,7 @@ import shutil
 import tempfile
 
 import pytest
+
 from fakehub import FakeHub, HubError, api
 
 from . import buckets

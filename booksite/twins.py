@@ -1,7 +1,7 @@
 """Output-free .ipynb twins of the tutorials: the files the hub's launch links open.
 
 The hub has no jupytext, so a MyST .md page would open there as text, not as a notebook.
-Usage: python -m booksite.twins write|check   (run from tests/)
+Usage: python -m booksite.twins write|check   (from the repository root)
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Check the built book's links: internal ones always, external ones only when the network is up.
 
-Usage: python -m booksite.linkcheck [HTML_DIR]   (default _build/html; run with tests/ on the path)
+Usage: python -m booksite.linkcheck [HTML_DIR]   (default _build/html; from the repository root)
 Offline, it says so and lists what it did not check: it neither fails nor passes them.
 """
 

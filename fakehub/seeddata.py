@@ -1,6 +1,6 @@
-"""Regenerate the shared read-only dataset in seed/buckets/leap-persistent-ro (run by hand).
+"""Regenerate the shared read-only dataset in seeds/buckets/leap-persistent-ro (run by hand).
 
-python -m fakehub.seeddata   (from tests/; deterministic, so a rerun changes no byte
+python -m fakehub.seeddata   (from the repository root; deterministic, so a rerun changes no byte
 of the data; commit what it writes)
 """
 
@@ -32,7 +32,7 @@ def dataset() -> xr.Dataset:
         coords={"time": time, "lat": ("lat", lat, {"units": "degrees_north"}),
                 "lon": ("lon", lon, {"units": "degrees_east"})},
         attrs={"title": "Synthetic monthly SST for the LEAP hub guide",
-               "source": "made up by tests/fakehub/seeddata.py; not observations"},
+               "source": "made up by fakehub/seeddata.py; not observations"},
     )
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BOOK_DIR = "book"  # twins mirror the folders under book/ (book/tutorials/x -> notebooks/tutorials/x.ipynb)
 
 
