@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 
 import nox
@@ -61,14 +63,57 @@ def hub_pins() -> list[str]:
     return [image.pop(_name(pin), pin) for pin in pins()] + sorted(image.values())
 
 
-@nox.session
-@nox.parametrize("deps", ["pins", "hub"])
-def tests(session: nox.Session, deps: str) -> None:
-    """Run the pytest suite (fake hub, harness, every cell of every page) on environment.yml's pins or the hub's."""
-    session.install(*(pins() if deps == "pins" else hub_pins()))
+# The hub image's Python (pangeo-notebook's package list: python==3.12.x).
+IMAGE_PYTHON = "3.12"
+LATEST_CONSTRAINTS = ROOT / "tests" / "latest-constraints.txt"
+
+
+def image_python() -> str | None:
+    """A working Python of the image's version, on PATH or among pyenv's versions; None when there is none."""
+    from python_discovery import get_interpreter  # nox's own interpreter discovery
+
+    # pyenv's shims answer only for its active versions: offer its installed ones directly.
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    installed = sorted(str(p) for p in pyenv.glob(f"{IMAGE_PYTHON}*/bin/python{IMAGE_PYTHON}"))
+    found = get_interpreter(IMAGE_PYTHON, try_first_with=installed)
+    return found.executable if found else None
+
+
+HUB_PYTHON = image_python()
+
+
+def suite(session: nox.Session, requirements: list[str], *options: str) -> None:
+    """Install the requirements, then run the whole pytest suite in parallel."""
+    session.install(*requirements, *options)
     session.run("pip", "check")
+    if options:  # not the exact pins: say which releases this run got
+        session.run("pip", "list")
     # Parallel by default (one fake hub per worker, pages kept whole); `-- -n 0` runs serially.
     session.run("pytest", "-n", "auto", *session.posargs)
+
+
+@nox.session
+@nox.parametrize(
+    ("python", "deps"),
+    [nox.param(None, "pins", id="deps='pins'"), nox.param(HUB_PYTHON, "hub", id="deps='hub'")],
+)
+def tests(session: nox.Session, deps: str) -> None:
+    """Run the pytest suite (fake hub, harness, every cell of every page) on environment.yml's pins or the hub's."""
+    if deps == "hub" and HUB_PYTHON:
+        session.log(f"Python {IMAGE_PYTHON}, the hub image's: {HUB_PYTHON}")
+    elif deps == "hub":
+        session.warn(f"FALLBACK: no Python {IMAGE_PYTHON} (the hub image's) on PATH or in pyenv: the image's library "
+                     f"versions run on Python {sys.version.split()[0]}, not on the image's interpreter")
+    suite(session, pins() if deps == "pins" else hub_pins())
+
+
+# A session of its own, named like a parameter of `tests`, so that `nox -s tests` (the README's
+# command) does not select it: nox selects by name, and tags or parameters cannot opt out of that.
+@nox.session(name="tests(deps='latest')", default=False)
+def tests_latest(session: nox.Session) -> None:
+    """Run the pytest suite on the newest releases of environment.yml's packages (nightly; not in `nox -s tests`)."""
+    newest = ("--upgrade", "--upgrade-strategy", "eager", "-c", str(LATEST_CONSTRAINTS))
+    suite(session, [_name(pin) for pin in pins()], *newest)
 
 
 @nox.session
