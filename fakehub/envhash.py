@@ -1,4 +1,7 @@
-"""A key for "the environment the pages ran in": installed packages and the fake hub's data."""
+"""A key for "the environment the pages ran in": installed packages and the fake hub's data.
+
+`python -m fakehub.envhash` prints it (CI keys its execution cache with it).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
-from .config import HubConfig
+from .config import HubConfig, load
 
 
 def _distributions() -> list[str]:
@@ -33,3 +36,12 @@ def environment_key(config: HubConfig, distributions: list[str] | None = None) -
     for name, path in _hub_files(config):
         digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def main() -> None:
+    """Print the key of the running environment: the jupyter-cache folder's name under _build/.jupyter_cache."""
+    print(environment_key(load()))
+
+
+if __name__ == "__main__":
+    main()

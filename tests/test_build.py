@@ -115,3 +115,9 @@ def test_the_cache_key_follows_the_environment(tmp_path):
     assert environment_key(changed, base) == environment_key(config, base)
     next(p for p in (moved / "seed").rglob("*.csv")).write_text("station\nZ\n")
     assert environment_key(changed, base) != environment_key(config, base)
+
+
+def test_the_key_command_prints_the_builds_cache_key():
+    printed = subprocess.run([sys.executable, "-m", "fakehub.envhash"], cwd=ROOT, capture_output=True, text=True)
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == environment_key(load()) + "\n"
