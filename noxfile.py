@@ -9,6 +9,8 @@ from pathlib import Path
 
 import nox
 
+# python-discovery, which finds the hub image's Python for tests(deps='hub'), comes with this nox.
+nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "tests"]
@@ -98,7 +100,7 @@ def suite(session: nox.Session, requirements: list[str], *options: str) -> None:
     [nox.param(None, "pins", id="deps='pins'"), nox.param(HUB_PYTHON, "hub", id="deps='hub'")],
 )
 def tests(session: nox.Session, deps: str) -> None:
-    """Run the pytest suite (fake hub, harness, every cell of every page) on environment.yml's pins or the hub's."""
+    """Run the pytest suite (fake hub, harness, every cell of every page) on the pins, or the hub's on Python 3.12."""
     if deps == "hub" and HUB_PYTHON:
         session.log(f"Python {IMAGE_PYTHON}, the hub image's: {HUB_PYTHON}")
     elif deps == "hub":
