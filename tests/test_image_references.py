@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from harness.page import read_page
 
 ROOT = Path(__file__).parents[1]
