@@ -30,6 +30,16 @@ class HubConfig:
         """Folder copied into the sandbox home directory."""
         return self.seed / "home"
 
+    @property
+    def seed_lived_in(self) -> Path:
+        """A lived-in member's earlier work: <bucket>/<path> lands at <bucket>/<member>/<path>."""
+        return self.seed / "lived-in"
+
+    @property
+    def provenance(self) -> Path:
+        """Where each seed object comes from: documented on the real hub, or build-only."""
+        return self.seed / "provenance.yml"
+
 
 def load(path: Path = HUB_YML) -> HubConfig:
     """Parse hub.yml, refusing unknown or missing keys."""

@@ -77,10 +77,10 @@ class FakeHub:
         code = self.server.exit_code()
         raise HubError(f"the fake GCS server at {self.url} has stopped (exit code {code})")
 
-    def reset(self) -> None:
-        """Return the buckets to the seeded state (between pages)."""
+    def reset(self, lived_in: bool = False) -> None:
+        """Return the buckets to the seeded state (between pages); lived_in adds the member's earlier work."""
         self.check()
-        seed.reset(self.url, self.config)
+        seed.reset(self.url, self.config, lived_in)
 
     def stop(self) -> None:
         """Stop the server, restore os.environ, delete the sandbox; safe to call twice."""

@@ -1,4 +1,4 @@
-"""Regenerate the shared read-only dataset in seeds/buckets/leap-persistent-ro (run by hand).
+"""Regenerate the seeded Zarr stores: the shared read-only dataset and a lived-in member's store (run by hand).
 
 python -m fakehub.seeddata   (from the repository root; deterministic, so a rerun changes no byte
 of the data; commit what it writes)
@@ -15,6 +15,7 @@ import xarray as xr
 from .config import load
 
 STORE = "data-library/sst-monthly-demo.zarr"
+EARLIER_STORE = "leap-scratch/regrid-test/tas-coarse.zarr"  # under seeds/lived-in/: the member's own
 
 
 def dataset() -> xr.Dataset:
@@ -36,12 +37,30 @@ def dataset() -> xr.Dataset:
     )
 
 
-def main() -> None:
-    """Write the dataset as a consolidated Zarr (format 2) store into the seed folder."""
-    target = load().seed_buckets / "leap-persistent-ro" / STORE
+def earlier_dataset() -> xr.Dataset:
+    """A lived-in member's earlier work: a coarse made-up temperature field from a regridding test."""
+    lat = np.arange(-80.0, 90, 20.0)
+    lon = np.arange(0.0, 360, 40.0)
+    tas = (15 + 12 * np.cos(np.deg2rad(lat))[:, None] + 0 * lon[None, :]).astype("float32")
+    return xr.Dataset(
+        {"tas": (("lat", "lon"), tas, {"units": "degC"})},
+        coords={"lat": lat, "lon": lon},
+        attrs={"title": "regridding test (a lived-in member's earlier work; made up by fakehub/seeddata.py)"},
+    )
+
+
+def write(data: xr.Dataset, target) -> None:
+    """Replace target with data as a consolidated Zarr (format 2) store."""
     shutil.rmtree(target, ignore_errors=True)
-    dataset().chunk({"time": 12}).to_zarr(target, zarr_format=2, consolidated=True)
+    data.to_zarr(target, zarr_format=2, consolidated=True)
     print(f"wrote {target}")
+
+
+def main() -> None:
+    """Write both stores into the seed folders."""
+    config = load()
+    write(dataset().chunk({"time": 12}), config.seed_buckets / "leap-persistent-ro" / STORE)
+    write(earlier_dataset(), config.seed_lived_in / EARLIER_STORE)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from fakehub import FakeHub, HubError, api, load
-from fakehub.seed import seed_objects
+from fakehub.seed import earlier_work, seed_objects
 from fakehub.server import Server
 
 ROOT = Path(__file__).parents[1]  # python -m fakehub runs from the repository root
@@ -128,6 +128,18 @@ def test_reset_returns_to_the_seeded_state(clean_environ):
         seeded = objects(hub.url)
         api.upload(hub.url, "leap-scratch", f"{CONFIG.member}/new.txt", b"new")
         api.delete(hub.url, "leap-persistent", "another-member/README.txt")
+        hub.reset()
+        assert objects(hub.url) == seeded
+
+
+def test_a_lived_in_reset_adds_the_members_earlier_work(clean_environ):
+    earlier = earlier_work(CONFIG)
+    assert {b for b, _ in earlier} == {"leap-scratch", "leap-persistent"}
+    assert all(name.startswith(f"{CONFIG.member}/") for _, name in earlier)
+    with FakeHub() as hub:
+        seeded = objects(hub.url)
+        hub.reset(lived_in=True)
+        assert objects(hub.url) == seeded | {key: md5(path.read_bytes()) for key, path in earlier.items()}
         hub.reset()
         assert objects(hub.url) == seeded
 

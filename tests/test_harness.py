@@ -42,7 +42,8 @@ def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     def run(name: str) -> pytest.RunResult:
         spec = SPECS[name]
         one_page_book(pytester.path, name, spec.get("in_toc", True))
-        return pytester.runpytest_subprocess(*spec.get("args", []), timeout=240)
+        ways = f"--ways={spec.get('ways', 'fresh')}"
+        return pytester.runpytest_subprocess(ways, *spec.get("args", []), timeout=240)
 
     return run
 

@@ -1,16 +1,24 @@
-"""Under xdist, a page's items share a worker; everything else spreads out one by one."""
+"""Under xdist, a page's items in one way share a worker; everything else spreads out one by one."""
 
 from harness.schedule import PageScheduling
 
+split = PageScheduling._split_scope
 
-def test_a_page_is_one_scope():
-    split = PageScheduling._split_scope
+
+def test_a_page_in_one_way_is_one_scope():
     page = "book/guide/buckets.md"
     assert split(None, f"{page}:42") == split(None, f"{page}:expect") == page
+    assert split(None, f"{page}:42[lived-in]") == split(None, f"{page}:expect[lived-in]") == f"{page}[lived-in]"
+    assert split(None, f"{page}:42[again]") == split(None, f"{page}:expect[again]") == f"{page}[again]"
     assert split(None, "book/index.md:expect") != split(None, "book/first-steps.md:26")
 
 
+def test_the_ways_of_a_page_are_separate_scopes():
+    page = "book/first-steps.md"
+    assert len({split(None, f"{page}:26{way}") for way in ("", "[lived-in]", "[again]")}) == 3
+
+
 def test_other_tests_are_their_own_scope():
-    split = PageScheduling._split_scope
     assert split(None, "tests/test_fakehub.py::test_start_and_stop") == "tests/test_fakehub.py::test_start_and_stop"
     assert split(None, "_toc.yml::every-page-listed") == "_toc.yml::every-page-listed"
+    assert split(None, "tests/test_harness.py::test_scenario[good]") == "tests/test_harness.py::test_scenario[good]"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 Snapshot = dict[str, tuple[int, str]]  # "bucket/name" -> (size, checksum)
 
 READ_ONLY = "leap-persistent-ro"
@@ -20,14 +22,24 @@ def changes(before: Snapshot, after: Snapshot) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def violations(diff: dict[str, str], user: str, seeded: Snapshot) -> list[str]:
-    """Each change that breaks a rule: only the member's folders change; read-only and others' data stay."""
+def differences(first: Snapshot, second: Snapshot) -> list[str]:
+    """How the buckets after a second run differ from after the first, one sentence per object."""
+    said = {"created": "the second run left {}, the first did not",
+            "deleted": "the first run left {}, the second did not",
+            "changed": "the second run left different bytes in {}"}
+    return [said[kind].format(f"gs://{name}") for name, kind in changes(first, second).items()]
+
+
+def violations(diff: dict[str, str], user: str, seeded: Collection[str], earlier: Collection[str] = ()) -> list[str]:
+    """Each change that breaks a rule: only the member's folders change, and not the member's earlier work."""
     found = []
     for name, kind in diff.items():
         bucket, _, key = name.partition("/")
         owner = key.split("/", 1)[0]
         if bucket == READ_ONLY:
             found.append(f"{kind} gs://{name}: {READ_ONLY} is read-only and must stay unchanged")
+        elif name in earlier:
+            found.append(f"{kind} gs://{name}: the member's earlier work must stay byte-identical")
         elif owner == user and "/" in key:
             continue
         elif name in seeded:

@@ -1,4 +1,4 @@
-"""pytest plugin: _toc.yml's pages, one item per code cell plus one page check, against one fake hub per process."""
+"""pytest plugin: _toc.yml's pages in each way, an item per code cell plus a page check, a fake hub per process."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import yaml
 
 from fakehub import FakeHub, HubError, guard
 from fakehub import load as load_hub_config
-from fakehub.seed import seed_objects
+from fakehub.seed import earlier_work, seed_objects
 
-from . import expect, toc
+from . import expect, toc, ways
 from .page import PageError, read_page
 from .run import CellFailure, PageRun
 
@@ -22,8 +22,10 @@ DEFAULT_TIMEOUT = 30  # myst-nb's default when _config.yml sets none
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """--cell-timeout: seconds per cell (default: _config.yml's execute.timeout, as in the build)."""
+    """--cell-timeout: seconds per cell (default: _config.yml's execute.timeout); --ways: how pages run."""
     parser.addoption("--cell-timeout", type=int, default=None, help="seconds a page's cell may run")
+    parser.addoption("--ways", default=ways.DEFAULT,
+                     help=f"comma-separated ways each page runs in (default: {ways.DEFAULT}); see README")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,7 +39,10 @@ def pytest_configure(config: pytest.Config) -> None:
         if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
             raise pytest.UsageError("fake hub: with -n every worker starts its own server; "
                                     "unset STORAGE_EMULATOR_HOST, which would make them share one")
-    config.stash[HARNESS] = Harness(config)
+    try:
+        config.stash[HARNESS] = Harness(config)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -63,26 +68,31 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Count the pages' items for the summary (on the controller too, under xdist)."""
-    page = dict(report.user_properties).get("page")
-    if page and (report.when == "call" or report.outcome != "passed"):
-        Harness.tally.append((page, dict(report.user_properties)["kind"], report.outcome, _reason(report)))
+    properties = dict(report.user_properties)
+    if "page" in properties and (report.when == "call" or report.outcome != "passed"):
+        Harness.tally.append((properties["page"], properties["way"], properties["kind"], report.outcome,
+                              _reason(report)))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """One line: how many cells of how many pages ran, passed, failed, were skipped, and why."""
+    """A line per way: how many cells of how many pages ran, passed, failed, were skipped; then why skipped."""
     if not Harness.tally:
         return
-    cells = [t for t in Harness.tally if t[1] == "cell"]
-    count = collections.Counter(outcome for _, _, outcome, _ in cells)
-    pages = {t[0] for t in Harness.tally}
-    checks = collections.Counter(outcome for _, kind, outcome, _ in Harness.tally if kind == "page")
     terminalreporter.write_sep("=", "pages", bold=True)
-    terminalreporter.write_line(
-        f"{len(cells)} cells of {len(pages)} pages: {count['passed'] + count['failed']} ran, "
-        f"{count['passed']} passed, {count['failed']} failed, {count['skipped']} skipped; "
-        f"page checks: {checks['passed']} passed, {checks['failed']} failed, {checks['skipped']} skipped"
-    )
-    reasons = collections.Counter(reason for _, kind, outcome, reason in cells if outcome == "skipped")
+    for way in ways.WAYS:
+        tally = [t for t in Harness.tally if t[1] == way]
+        if not tally:
+            continue
+        count = collections.Counter(outcome for _, _, kind, outcome, _ in tally if kind == "cell")
+        checks = collections.Counter(outcome for _, _, kind, outcome, _ in tally if kind == "page")
+        terminalreporter.write_line(
+            f"{way}: {sum(count.values())} cells of {len({t[0] for t in tally})} pages: "
+            f"{count['passed'] + count['failed']} ran, {count['passed']} passed, {count['failed']} failed, "
+            f"{count['skipped']} skipped; page checks: {checks['passed']} passed, {checks['failed']} failed, "
+            f"{checks['skipped']} skipped"
+        )
+    reasons = collections.Counter(reason for _, _, kind, outcome, reason in Harness.tally
+                                  if kind == "cell" and outcome == "skipped")
     for reason, n in sorted(reasons.items()):
         terminalreporter.write_line(f"  skipped {n}: {reason}")
 
@@ -96,10 +106,11 @@ def _reason(report: pytest.TestReport) -> str:
 class Harness:
     """Per process: the fake hub (started on first use) and the runs of the pages collected."""
 
-    tally: list[tuple[str, str, str, str]] = []  # (page, kind, outcome, skip reason), from reports
+    tally: list[tuple[str, str, str, str, str]] = []  # (page, way, kind, outcome, skip reason), from reports
 
     def __init__(self, config: pytest.Config):
         self.root = config.rootpath
+        self.ways = ways.select(config.getoption("--ways"))
         self.timeout = config.getoption("--cell-timeout") or self._build_timeout()
         self.hub_config = load_hub_config()
         self.hub: FakeHub | None = None
@@ -110,8 +121,8 @@ class Harness:
         data = yaml.safe_load(path.read_text()) if path.is_file() else {}
         return int(((data or {}).get("execute") or {}).get("timeout") or DEFAULT_TIMEOUT)
 
-    def start_hub(self) -> tuple[FakeHub, dict[str, str], set[str]]:
-        """The process's fake hub; its environment goes to kernels only, os.environ stays as it was."""
+    def start_hub(self) -> tuple[FakeHub, dict[str, str], set[str], set[str]]:
+        """The process's fake hub (environment for kernels only), seeded names, a lived-in member's earlier work."""
         if self.hub is None:
             try:
                 self.hub = FakeHub(self.hub_config).start(export=False)
@@ -119,7 +130,8 @@ class Harness:
                 pytest.exit(f"fake hub: {exc}", returncode=3)
             self.environ = self.hub.process_environ
             self.seeded = {f"{bucket}/{name}" for bucket, name in seed_objects(self.hub_config)}
-        return self.hub, self.environ, self.seeded
+            self.earlier = {f"{bucket}/{name}" for bucket, name in earlier_work(self.hub_config)}
+        return self.hub, self.environ, self.seeded, self.earlier
 
     def stop(self) -> None:
         """Stop kernels, then the hub."""
@@ -141,7 +153,9 @@ class TocFile(pytest.File):
             raise self.CollectError(str(exc)) from None
         yield TocItem.from_parent(self, name="every-page-listed", pages=pages)
         for page in pages:
-            yield PageCollector.from_parent(self, name=page, nodeid=page)
+            for way in self.config.stash[HARNESS].ways:
+                yield PageCollector.from_parent(self, name=f"{page}{way.suffix}", nodeid=f"{page}{way.suffix}",
+                                                page=page, way=way)
 
 
 class TocItem(pytest.Item):
@@ -172,21 +186,26 @@ class TocItem(pytest.Item):
 
 
 class PageCollector(pytest.Collector):
-    """One page: an item per code cell, in order, then the page check."""
+    """One page in one way: an item per code cell, in order, then the page check."""
+
+    def __init__(self, *, page: str, way: ways.Way, **kwargs):
+        super().__init__(**kwargs)
+        self.page, self.way = page, way
 
     def collect(self):
         """Read the page and its expectations; a page without them fails collection."""
         harness = self.config.stash[HARNESS]
         try:
-            page = read_page(self.config.rootpath, self.name)
-            expectations = expect.load(self.config.rootpath, self.name, harness.hub_config.member)
+            page = read_page(self.config.rootpath, self.page)
+            expectations = expect.load(self.config.rootpath, self.page, harness.hub_config.member)
         except (PageError, expect.ExpectError, OSError) as exc:
             raise self.CollectError(str(exc)) from None
-        self.run = PageRun(page, expectations, harness.start_hub, harness.timeout)
+        self.run = PageRun(page, expectations, harness.start_hub, harness.timeout, self.way)
         harness.runs.append(self.run)
+        suffix = self.way.suffix
         for cell in page.cells:
-            yield CellItem.from_parent(self, name=str(cell.line), nodeid=cell.where, cell=cell)
-        yield PageItem.from_parent(self, name="expect", nodeid=f"{self.name}:expect")
+            yield CellItem.from_parent(self, name=f"{cell.line}{suffix}", nodeid=self.run.where(cell), cell=cell)
+        yield PageItem.from_parent(self, name=f"expect{suffix}", nodeid=f"{self.page}:expect{suffix}")
 
 
 class PageItemBase(pytest.Item):
@@ -196,7 +215,7 @@ class PageItemBase(pytest.Item):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.user_properties += [("page", self.parent.name), ("kind", self.kind)]
+        self.user_properties += [("page", self.parent.page), ("way", self.parent.way.name), ("kind", self.kind)]
 
     def repr_failure(self, excinfo, style=None):
         """The harness's own report; anything else is a harness bug and keeps its traceback."""
@@ -217,8 +236,8 @@ class CellItem(PageItemBase):
         self.parent.run.run_cell(self.cell)
 
     def reportinfo(self):
-        """Reported as book/<page>.md:<line> (code cell); not a suffix of the nodeid, which pytest would mangle."""
-        return self.config.rootpath / self.cell.page, self.cell.line - 1, f"{self.cell.where} (code cell)"
+        """Reported as book/<page>.md:<line>[way] (code cell); not a suffix of the nodeid, which pytest would mangle."""
+        return self.config.rootpath / self.cell.page, self.cell.line - 1, f"{self.nodeid} (code cell)"
 
 
 class PageItem(PageItemBase):
@@ -231,5 +250,5 @@ class PageItem(PageItemBase):
         self.parent.run.finish()
 
     def reportinfo(self):
-        """Reported as book/<page>.md:expect (page check)."""
-        return self.config.rootpath / self.parent.name, 0, f"{self.nodeid} (page check)"
+        """Reported as book/<page>.md:expect[way] (page check)."""
+        return self.config.rootpath / self.parent.page, 0, f"{self.nodeid} (page check)"

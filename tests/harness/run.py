@@ -1,18 +1,20 @@
-"""Running one page: reset the hub, one kernel in a fresh folder, each cell checked as it runs."""
+"""Running one page in one way: reset the hub, one kernel in a fresh folder, each cell checked as it runs."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
 from fakehub import FakeHub, HubError, api
 
-from . import buckets
+from . import buckets, files
 from .expect import Expectations
 from .kernel import PageKernel
 from .page import RAISES, SKIP, Cell, Page
+from .ways import WAYS, Way
 
 
 class CellFailure(Exception):
@@ -20,13 +22,14 @@ class CellFailure(Exception):
 
 
 class PageRun:
-    """The state of one page while its items run: kernel, snapshots, and whether it already failed."""
+    """The state of one page in one way while its items run: kernel, snapshots, whether it already failed."""
 
-    def __init__(self, page: Page, expectations: Expectations, hub_factory, timeout: int):
+    def __init__(self, page: Page, expectations: Expectations, hub_factory, timeout: int, way: Way = WAYS["fresh"]):
         self.page = page
         self.expectations = expectations
-        self.hub_factory = hub_factory  # () -> (FakeHub, environ, seeded names); starts the hub once
+        self.hub_factory = hub_factory  # () -> (FakeHub, environ, seeded names, earlier work); starts the hub once
         self.timeout = timeout
+        self.way = way
         self.failed_at: str | None = None
         self.done: set[int] = set()
         self.hub: FakeHub | None = None
@@ -34,20 +37,42 @@ class PageRun:
         self.folder: str | None = None
         self.before: buckets.Snapshot = {}
         self.last: buckets.Snapshot = {}
+        self.earlier: set[str] = set()  # the lived-in member's objects from before the page
+        self.first: tuple[buckets.Snapshot, files.Files] | None = None  # after the first of two runs
+        self.which = ""  # " (first run)" while the again way's unreported first run is under way
+
+    def where(self, cell: Cell) -> str:
+        """The cell's item id in this way: book/x.md:LINE, book/x.md:LINE[lived-in], ..."""
+        return f"{cell.where}{self.way.suffix}"
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def _start(self) -> None:
         if self.hub is not None:
             return
-        self.hub, self.environ, self.seeded = self.hub_factory()
+        self.hub, self.environ, self.seeded, earlier = self.hub_factory()
+        self.earlier = set(earlier) if self.way.lived_in else set()
         try:
-            self.hub.reset()  # every page starts from the seeded buckets, as in the build
+            self.hub.reset(lived_in=self.way.lived_in)  # every page starts from the seeded buckets, as in the build
         except HubError as exc:
             self.failed_at = self.page.name
-            raise CellFailure(f"{self.page.name}: the fake hub is not usable: {exc}") from None
+            raise CellFailure(f"{self.page.name}{self.way.suffix}: the fake hub is not usable: {exc}") from None
         self.before = self.last = self._snapshot()
         self.folder = tempfile.mkdtemp(prefix="leap-page-")  # the build's run_in_temp
+        if self.way.again:
+            self._first_run()
+
+    def _first_run(self) -> None:
+        """Run the whole page once, unreported; the reported cells then run it again in a new kernel."""
+        self.which = " (first run)"
+        for cell in self.page.cells:
+            self._execute(cell, reported=False)
+        self._stop_kernel()  # as "Restart and run all" does; the folder and the home stay
+        self.which, self.done = "", set()
+        self.first = (self.last, self._files())
+
+    def _files(self) -> files.Files:
+        return files.snapshot(Path(self.environ["HOME"]), Path(self.folder))
 
     def _kernel(self) -> PageKernel:
         if self.kernel is None:
@@ -55,11 +80,14 @@ class PageRun:
             self.kernel.start()
         return self.kernel
 
-    def close(self) -> None:
-        """Stop the kernel and delete the page's folder; safe to call twice."""
+    def _stop_kernel(self) -> None:
         if self.kernel is not None:
             self.kernel.stop()
             self.kernel = None
+
+    def close(self) -> None:
+        """Stop the kernel and delete the page's folder; safe to call twice."""
+        self._stop_kernel()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
@@ -111,7 +139,8 @@ class PageRun:
                        f"stderr:\n{result.stderr}")
         self._check_hub(cell, "after the cell ran")
         after = self._snapshot()
-        broken = buckets.violations(buckets.changes(self.last, after), self.hub.config.member, self.seeded)
+        broken = buckets.violations(buckets.changes(self.last, after), self.hub.config.member, self.seeded,
+                                    self.earlier)
         self.last = after
         if broken:
             self._fail(cell, "broke the bucket rules:", "\n".join(f"  {line}" for line in broken))
@@ -123,10 +152,11 @@ class PageRun:
             self._fail(cell, f"stopped: the fake hub died {when}: {exc}")
 
     def _fail(self, cell: Cell, what: str, detail: str = "") -> None:
-        self.failed_at = cell.where
+        self.failed_at = self.where(cell)
         self.close()
         numbered = "\n".join(f"{cell.code_line + i:>5} | {line}" for i, line in enumerate(cell.source.splitlines()))
-        raise CellFailure("\n\n".join(part for part in (f"{cell.where} {what}", numbered, detail) if part))
+        headline = f"{self.where(cell)}{self.which} {what}"
+        raise CellFailure("\n\n".join(part for part in (headline, numbered, detail) if part))
 
     # -- after the page --------------------------------------------------------------------
 
@@ -137,15 +167,20 @@ class PageRun:
         for cell in self.page.cells:
             if cell.index not in self.done:
                 self._execute(cell, reported=False)
+        name = f"{self.page.name}{self.way.suffix}"
         try:
             self.hub.check()
             after = self._snapshot()
+            self._stop_kernel()
+            left = self._files() if self.first else {}
         except HubError as exc:
-            raise CellFailure(f"{self.page.name}: the fake hub died after the last cell: {exc}") from None
+            raise CellFailure(f"{name}: the fake hub died after the last cell: {exc}") from None
         finally:
             self.close()
         member = self.hub.config.member
-        problems = buckets.violations(buckets.changes(self.before, after), member, self.seeded)
-        problems += self.expectations.problems(set(after))
+        problems = buckets.violations(buckets.changes(self.before, after), member, self.seeded, self.earlier)
+        problems += self.expectations.problems(set(after) - self.earlier)  # what the page itself left
+        if self.first:
+            problems += buckets.differences(self.first[0], after) + files.differences(self.first[1], left)
         if problems:
-            raise CellFailure(f"{self.page.name} after its last cell:\n" + "\n".join(f"  {p}" for p in problems))
+            raise CellFailure(f"{name} after its last cell:\n" + "\n".join(f"  {p}" for p in problems))
