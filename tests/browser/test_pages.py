@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 import subprocess
 import urllib.request
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+import yaml
 
 from booksite.book import Book
 
+from .conftest import HERE
 from .notebooks import code_cells, is_notebook, shown_code_cells
 from .pages import is_loopback, visit_page
 
 PAGES = Book.load().pages
 TUTORIALS = Book.load().tutorial_pages()
 HUB_PATH = "/hub/user-redirect/git-pull"
+SEARCHES = sorted(yaml.safe_load((HERE / "site.yml").read_text())["search"])
 
 
 @pytest.mark.parametrize("docname", PAGES)
@@ -102,13 +105,13 @@ def result_pages(page, site) -> set[str]:
     return {urlsplit(h).path.lstrip("/").removesuffix(".html") for h in hrefs}
 
 
-@pytest.mark.parametrize("query", ["zarr"])
+@pytest.mark.parametrize("query", SEARCHES)
 def test_search_finds_the_pages_about_the_query(query, context, site, book, expect):
     """The search page lists the expected pages and every page titled with the query."""
     page = context.new_page()
-    page.goto(f"{site.url}search.html?q={query}", wait_until="networkidle")
+    page.goto(f"{site.url}search.html?q={quote(query)}", wait_until="networkidle")
     found = result_pages(page, site)
-    titled = {d for d in book.pages if query in context_title(context, site.page(d)).lower()}
+    titled = {d for d in book.pages if query.lower() in context_title(context, site.page(d)).lower()}
     assert set(expect["search"][query]) | titled <= found
 
 
