@@ -105,23 +105,27 @@ def result_pages(page, site) -> set[str]:
     return {urlsplit(h).path.lstrip("/").removesuffix(".html") for h in hrefs}
 
 
+@pytest.fixture(scope="session")
+def titles(chromium, site, book) -> dict[str, str]:
+    """Each page's title as the browser shows it (loaded once for all queries)."""
+    context = chromium.new_context()
+    page = context.new_page()
+    found = {}
+    for docname in book.pages:
+        page.goto(site.page(docname))
+        found[docname] = page.title()
+    context.close()
+    return found
+
+
 @pytest.mark.parametrize("query", SEARCHES)
-def test_search_finds_the_pages_about_the_query(query, context, site, book, expect):
+def test_search_finds_the_pages_about_the_query(query, context, site, expect, titles):
     """The search page lists the expected pages and every page titled with the query."""
     page = context.new_page()
     page.goto(f"{site.url}search.html?q={quote(query)}", wait_until="networkidle")
     found = result_pages(page, site)
-    titled = {d for d in book.pages if query.lower() in context_title(context, site.page(d)).lower()}
+    titled = {docname for docname, title in titles.items() if query.lower() in title.lower()}
     assert set(expect["search"][query]) | titled <= found
-
-
-def context_title(context, url: str) -> str:
-    """A page's title as the browser shows it."""
-    page = context.new_page()
-    page.goto(url)
-    title = page.title()
-    page.close()
-    return title
 
 
 def test_reader_can_switch_to_dark_mode(context, site, book):
