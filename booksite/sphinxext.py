@@ -1,6 +1,7 @@
 """Sphinx extension: tutorials launch their notebook twin on the LEAP hub; other pages have no launch button.
 
-It also drops duplicate script tags (see drop_duplicate_scripts).
+It also puts the "verified" stamp under the title of every executed page (see booksite.stamp),
+adds the site's stylesheet, and drops duplicate script tags (see drop_duplicate_scripts).
 
 sphinx-book-theme would point the hub button at the page's .md source, which the hub (no
 jupytext) opens as text. This rewrites it to the twin under `booksite_notebooks`.
@@ -10,14 +11,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from myst_nb.core.read import create_nb_reader
+from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from .book import is_tutorial, launch_url, twin_path
+from .stamp import Stamp, StampError, cached_run, has_code, hub_image, installed, ran_at
 from .twins import stale
 
 LOGGER = logging.getLogger(__name__)
 LAUNCH_GROUP = "launch-buttons"
+STATIC = Path(__file__).with_name("static")
 
 
 def launch_group(context: dict) -> dict | None:
@@ -56,10 +63,61 @@ def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, contex
     context["script_files"] = unique
 
 
+def read_stamp_facts(app: Sphinx, config: Config) -> None:
+    """Read the versions and the hub image once; a change of either rewrites every page."""
+    try:
+        config.booksite_stamp_facts = {
+            "versions": list(installed(config.booksite_stamp_packages)),
+            "hub_image": hub_image(Path(app.srcdir) / config.booksite_hub_versions),
+        }
+    except StampError as exc:
+        raise ExtensionError(f"booksite stamp: {exc}") from None
+
+
+def page_stamp(app: Sphinx, pagename: str) -> Stamp | None:
+    """The stamp of a page whose code cells the build ran, or None for a page without code."""
+    exec_data = NbMetadataCollector.get_exec_data(app.env, pagename)
+    if not exec_data:
+        return None
+    source = Path(app.env.doc2path(pagename))
+    text = source.read_text(encoding="utf-8")
+    reader = create_nb_reader(str(source), app.env.myst_config, app.env.mystnb_config, text)
+    notebook = reader.read(text) if reader else None
+    if notebook is None or not has_code(notebook):
+        return None
+    ran = ran_at(exec_data, cached_run(app.config.nb_execution_cache_path, notebook))
+    if ran is None:
+        return None
+    facts = app.config.booksite_stamp_facts
+    return Stamp(ran=ran, versions=tuple(tuple(v) for v in facts["versions"]), hub_image=facts["hub_image"])
+
+
+def add_stamp(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Put the page's stamp right under its title."""
+    if doctree is None or "body" not in context or not (stamp := page_stamp(app, pagename)):
+        return
+    body = context["body"]
+    end = body.find("</h1>")
+    at = end + len("</h1>") if end >= 0 else 0
+    context["body"] = body[:at] + "\n" + stamp.html() + body[at:]
+
+
+def serve_static(app: Sphinx, config: Config) -> None:
+    """Serve booksite/static/ (the site's stylesheet) with the theme's files."""
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
 def setup(app: Sphinx) -> dict:
-    """Register the settings and the hook (after the theme's launch buttons, priority 501)."""
+    """Register the settings and the hooks (after the theme's launch buttons, priority 501)."""
     app.add_config_value("booksite_tutorials", [], "html", list)
     app.add_config_value("booksite_notebooks", "notebooks", "html", str)
+    app.add_config_value("booksite_stamp_packages", ["gcsfs", "xarray", "zarr", "dask"], "html", list)
+    app.add_config_value("booksite_hub_versions", "tests/hub-image-versions.txt", "html", str)
+    app.add_config_value("booksite_stamp_facts", {}, "html", dict)  # computed from the two above
+    app.connect("config-inited", read_stamp_facts)
+    app.connect("config-inited", serve_static)
+    app.add_css_file("booksite.css")
     app.connect("html-page-context", point_at_twin, priority=600)
+    app.connect("html-page-context", add_stamp, priority=600)
     app.connect("html-page-context", drop_duplicate_scripts, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,6 +17,12 @@ CREDENTIAL_VARIABLES = (
 DEAD_LOOPBACK = "127.0.0.1:9"  # the discard port: nothing listens, so a stray call fails at once
 LOOPBACK_NAMES = "127.0.0.1,localhost,::1"
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+# LEAP's GitHub app for gh-scoped-creds, as the hub gives it to every server (singleuser.extraEnv
+# in config/clusters/leap/daskhub-common.values.yaml of 2i2c-org/infrastructure, read 2026-08).
+GH_SCOPED_CREDS = {
+    "GH_SCOPED_CREDS_CLIENT_ID": "Iv1.0c7df3d4b3191b2f",
+    "GH_SCOPED_CREDS_APP_URL": "https://github.com/apps/leap-hub-push-access",
+}
 
 
 def hub_environ(config: HubConfig, url: str, sandbox: Path) -> dict[str, str]:
@@ -31,6 +37,7 @@ def hub_environ(config: HubConfig, url: str, sandbox: Path) -> dict[str, str]:
         "PERSISTENT_BUCKET": f"gs://leap-persistent/{member}",
         "JUPYTER_IMAGE_SPEC": config.image,
         "JUPYTER_IMAGE": config.image,
+        **GH_SCOPED_CREDS,
         "HOME": str(sandbox / "home"),
         # Where the fake hub differs: gcsfs talks to the emulator, anonymously, without
         # probing the GCE metadata server or the gRPC bucket-type API (3-30 s a call).

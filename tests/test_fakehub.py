@@ -88,6 +88,8 @@ def test_environment_is_the_hubs(clean_environ, monkeypatch):
         assert os.environ["PANGEO_SCRATCH"] == os.environ["SCRATCH_BUCKET"]
         assert os.environ["PERSISTENT_BUCKET"] == f"gs://leap-persistent/{user}"
         assert os.environ["JUPYTER_IMAGE_SPEC"] == os.environ["JUPYTER_IMAGE"] == CONFIG.image
+        assert os.environ["GH_SCOPED_CREDS_APP_URL"] == "https://github.com/apps/leap-hub-push-access"
+        assert os.environ["GH_SCOPED_CREDS_CLIENT_ID"].startswith("Iv1.")
         assert os.environ["HOME"] == str(hub.sandbox / "home")
         assert os.environ["STORAGE_EMULATOR_HOST"] == hub.url
         assert os.environ["NO_GCE_CHECK"] == "true"

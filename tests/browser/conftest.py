@@ -67,6 +67,22 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def at_viewport(chromium, expect):
+    """A browser profile per viewport of site.yml (desktop, phone), made once and shared."""
+    made = {}
+
+    def context(name: str):
+        if name not in made:
+            width, height = expect["viewports"][name]
+            made[name] = chromium.new_context(viewport={"width": width, "height": height})
+        return made[name]
+
+    yield context
+    for context in made.values():
+        context.close()
+
+
 @pytest.fixture
 def context(chromium):
     """A fresh browser profile that may use the clipboard."""

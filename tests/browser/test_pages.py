@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 import subprocess
 import urllib.request
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+import yaml
 
 from booksite.book import Book
 
+from .conftest import HERE
 from .notebooks import code_cells, is_notebook, shown_code_cells
 from .pages import is_loopback, visit_page
 
 PAGES = Book.load().pages
 TUTORIALS = Book.load().tutorial_pages()
 HUB_PATH = "/hub/user-redirect/git-pull"
+SEARCHES = sorted(yaml.safe_load((HERE / "site.yml").read_text())["search"])
 
 
 @pytest.mark.parametrize("docname", PAGES)
@@ -102,23 +105,27 @@ def result_pages(page, site) -> set[str]:
     return {urlsplit(h).path.lstrip("/").removesuffix(".html") for h in hrefs}
 
 
-@pytest.mark.parametrize("query", ["zarr"])
-def test_search_finds_the_pages_about_the_query(query, context, site, book, expect):
+@pytest.fixture(scope="session")
+def titles(chromium, site, book) -> dict[str, str]:
+    """Each page's title as the browser shows it (loaded once for all queries)."""
+    context = chromium.new_context()
+    page = context.new_page()
+    found = {}
+    for docname in book.pages:
+        page.goto(site.page(docname))
+        found[docname] = page.title()
+    context.close()
+    return found
+
+
+@pytest.mark.parametrize("query", SEARCHES)
+def test_search_finds_the_pages_about_the_query(query, context, site, expect, titles):
     """The search page lists the expected pages and every page titled with the query."""
     page = context.new_page()
-    page.goto(f"{site.url}search.html?q={query}", wait_until="networkidle")
+    page.goto(f"{site.url}search.html?q={quote(query)}", wait_until="networkidle")
     found = result_pages(page, site)
-    titled = {d for d in book.pages if query in context_title(context, site.page(d)).lower()}
+    titled = {docname for docname, title in titles.items() if query.lower() in title.lower()}
     assert set(expect["search"][query]) | titled <= found
-
-
-def context_title(context, url: str) -> str:
-    """A page's title as the browser shows it."""
-    page = context.new_page()
-    page.goto(url)
-    title = page.title()
-    page.close()
-    return title
 
 
 def test_reader_can_switch_to_dark_mode(context, site, book):

@@ -7,14 +7,14 @@ import yaml
 
 from .conftest import HERE
 
-SHOTS = yaml.safe_load((HERE / "site.yml").read_text())["screenshots"]
+SITE = yaml.safe_load((HERE / "site.yml").read_text())
 
 
-@pytest.mark.parametrize("viewport", sorted(SHOTS["viewports"]))
-@pytest.mark.parametrize("docname", SHOTS["pages"])
+@pytest.mark.parametrize("viewport", sorted(SITE["viewports"]))
+@pytest.mark.parametrize("docname", SITE["screenshots"]["pages"])
 def test_screenshot(docname, viewport, chromium, site, screenshots):
     """Save a full-page screenshot at the viewport's size."""
-    width, height = SHOTS["viewports"][viewport]
+    width, height = SITE["viewports"][viewport]
     context = chromium.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(site.page(docname), wait_until="networkidle")

@@ -1,13 +1,21 @@
-"""The checks can fail: a temporary copy of the site with broken links and images is caught."""
+"""The checks can fail: temporary copies of the site with broken links, images, accessibility and stamps are caught."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+from pathlib import Path
+
+import pytest
 
 from booksite.links import check_site
 
+from .a11y import Exclusion, check, exclusions
 from .pages import Fetcher, visit_page
 from .serve import Site
+from .stamps import Records, contrast_problems, problems
+from .theme import SCHEMES, use_scheme
 
 BREAKAGE = ('<a href="no-such-page.html">gone</a> <a href="#no-such-anchor">nowhere</a>'
             ' <img src="no-such-image.png" alt="missing">')
@@ -40,3 +48,77 @@ def test_linkcheck_reports_a_broken_page(built, book, tmp_path):
     broken = "\n".join(check_site(copy).broken)
     assert "no-such-page.html: no such file" in broken
     assert "#no-such-anchor: no anchor" in broken
+
+
+def altered_copy(built, tmp_path, docname: str, edit) -> Path:
+    """A copy of the site in which one page's HTML went through `edit`."""
+    copy = tmp_path / "altered"
+    shutil.copytree(built, copy)
+    page = copy / f"{docname}.html"
+    page.write_text(edit(page.read_text()))
+    return copy
+
+
+def test_accessibility_check_reports_a_broken_page(built, book, at_viewport, expect, tmp_path):
+    """An image without alt text and faint text fail in both themes; an exclusion lets only its rule pass."""
+    docname = book.pages[0]
+    image = next((built / "_images").iterdir())
+    source = os.path.relpath(image, (built / docname).parent)
+    faint = f'<p><img src="{source}"> <span style="color:#777;background-color:#888">faint text</span></p>'
+    copy = altered_copy(built, tmp_path, docname, lambda html: html.replace("</article>", f"{faint}</article>", 1))
+    axe_core = expect["accessibility"]["axe_core"]
+    with Site(copy) as served:
+        page = at_viewport("desktop").new_page()
+        page.goto(served.page(docname), wait_until="load")
+        found = check(page, {"serious", "critical"}, [], axe_core)
+        excused = check(page, {"serious", "critical"}, [Exclusion("color-contrast", "self-test")], axe_core)
+        page.close()
+    for scheme in SCHEMES:
+        assert any(p.startswith(f"{scheme}: image-alt (critical)") for p in found), found
+        assert any(p.startswith(f"{scheme}: color-contrast (serious)") for p in found), found
+    assert excused and all("image-alt" in p for p in excused)
+
+
+def test_an_exclusion_without_a_reason_is_refused():
+    """site.yml cannot let a violation through without saying why."""
+    with pytest.raises(ValueError, match="gives no reason"):
+        exclusions({"exclude": [{"rule": "color-contrast"}]})
+
+
+def test_stamp_check_reports_a_false_stamp(built, book, context, tmp_path):
+    """A stamp with another run time and version, and a stamp on a page without code, are caught."""
+    records = Records(book)
+    executed = next(d for d in book.pages if records.expected(d))
+    text_page = next(d for d in book.pages if not records.expected(d))
+
+    def falsify(html: str) -> str:
+        html = re.sub(r'<time datetime="[^"]*">', '<time datetime="2001-01-01T00:00:00+00:00">', html, count=1)
+        return re.sub(r'data-version="[^"]*"', 'data-version="0.0"', html, count=1)
+
+    copy = altered_copy(built, tmp_path, executed, falsify)
+    stamped = (copy / f"{executed}.html").read_text()
+    stamp = stamped[stamped.index('<div class="booksite-stamp">'):]
+    stamp = stamp[:stamp.index("</div>") + len("</div>")]
+    extra = copy / f"{text_page}.html"
+    extra.write_text(extra.read_text().replace("</h1>", f"</h1>{stamp}", 1))
+    with Site(copy) as served:
+        page = context.new_page()
+        page.goto(served.page(executed), wait_until="load")
+        wrong = "\n".join(problems(page, records.expected(executed)))
+        page.goto(served.page(text_page), wait_until="load")
+        misplaced = problems(page, records.expected(text_page))
+    assert "ran at 2001-01-01" in wrong and "0.0" in wrong
+    assert misplaced == ["a page without code shows 1 stamp(s)"]
+
+
+def test_stamp_contrast_check_reports_faint_text(built, book, context, tmp_path):
+    """Stamp text barely darker than its background is reported."""
+    executed = next(d for d in book.pages if Records(book).expected(d))
+    faint = "<style>.booksite-stamp, .booksite-stamp * {color: #ddd !important}</style></head>"
+    copy = altered_copy(built, tmp_path, executed, lambda html: html.replace("</head>", faint, 1))
+    with Site(copy) as served:
+        page = context.new_page()
+        page.emulate_media(color_scheme="light")
+        page.goto(served.page(executed), wait_until="load")
+        use_scheme(page, "light")
+        assert contrast_problems(page)

@@ -1,0 +1,96 @@
+"""The "verified" stamp of an executed page, from the build's own records (never typed by hand).
+
+What it says comes from three records: jupyter-cache's entry for the page's notebook (when
+its cells last ran, also for a page the build took from the cache), the versions installed in
+the build's environment (the cache is keyed by that environment, so a cached page ran with
+them too), and the first line of tests/hub-image-versions.txt (the hub image whose library
+versions `nox -s tests` also runs every page with).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.metadata
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jupyter_cache import get_cache
+from nbformat import NotebookNode
+
+HUB_IMAGE_LINE = re.compile(r"^#\s*The hub's image:\s*(?P<image>\S+)\s*$")
+
+
+class StampError(ValueError):
+    """A record the stamp needs cannot be read."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the stamp of one page says."""
+
+    ran: datetime  # when the page's cells last ran, in UTC
+    versions: tuple[tuple[str, str], ...]  # (package, version) as installed for the build
+    hub_image: str  # the hub image whose library versions the test suite also runs
+
+    def html(self) -> str:
+        """The stamp as HTML, with its facts also in machine-readable attributes."""
+        packages = [f'<span class="booksite-stamp-package" data-package="{html.escape(name)}" '
+                    f'data-version="{html.escape(version)}">{html.escape(name)} {html.escape(version)}</span>'
+                    for name, version in self.versions]
+        listed = ", ".join(packages[:-1]) + f" and {packages[-1]}" if len(packages) > 1 else "".join(packages)
+        when = f'<time datetime="{self.ran.isoformat()}">{self.ran:%Y-%m-%d %H:%M} UTC</time>'
+        image = f'<code class="booksite-stamp-image">{html.escape(self.hub_image)}</code>'
+        return (
+            '<div class="booksite-stamp">\n<p><strong class="booksite-stamp-label">Verified.</strong> '
+            f"The code on this page last ran on {when}, with {listed}. The test suite also runs it "
+            f"with the library versions of the hub's image {image}.</p>\n</div>\n"
+        )
+
+
+def hub_image(path: Path) -> str:
+    """The image named on the first line of the hub versions file (`# The hub's image: REF`)."""
+    try:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+    except (OSError, IndexError) as exc:
+        raise StampError(f"cannot read the hub image from {path}: {exc}") from None
+    match = HUB_IMAGE_LINE.match(first)
+    if not match:
+        raise StampError(f"{path}: the first line must read `# The hub's image: <reference>`, not {first!r}")
+    return match["image"]
+
+
+def installed(packages: list[str]) -> tuple[tuple[str, str], ...]:
+    """The installed version of each package, in the order given."""
+    try:
+        return tuple((name, importlib.metadata.version(name)) for name in packages)
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise StampError(f"the stamp names {exc.name!r}, which is not installed in the build's environment") from None
+
+
+def has_code(notebook: NotebookNode) -> bool:
+    """Whether a notebook has a code cell."""
+    return any(cell.cell_type == "code" for cell in notebook.cells)
+
+
+def cached_run(cache_path: str | Path, notebook: NotebookNode) -> datetime | None:
+    """When jupyter-cache stored this notebook's executed cells (UTC), or None if it holds no match."""
+    if not Path(cache_path).is_dir():
+        return None
+    try:
+        record = get_cache(str(cache_path)).match_cache_notebook(notebook)
+    except KeyError:
+        return None
+    # SQLite gives the stored UTC time back without its zone: say it is UTC, not local time.
+    created = record.created
+    return created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
+
+
+def ran_at(exec_data: dict | None, cached: datetime | None) -> datetime | None:
+    """When the cells last ran: jupyter-cache's record first, else myst-nb's execution time."""
+    if not exec_data or not exec_data.get("succeeded"):
+        return None
+    if cached is not None:
+        return cached
+    return datetime.fromtimestamp(exec_data["mtime"], UTC)

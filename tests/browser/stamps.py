@@ -1,0 +1,104 @@
+"""The "verified" stamp: what the build's records say it must show, and what a page shows."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+import yaml
+from jupyter_cache import get_cache
+from myst_nb.core.read import read_myst_markdown_notebook
+from playwright.sync_api import Page
+
+from booksite.book import Book
+from fakehub import load
+from fakehub.envhash import environment_key
+
+from .colors import text_contrast
+
+MIN_CONTRAST = 4.5  # WCAG AA for normal-size text
+TEXT = ".booksite-stamp p, .booksite-stamp strong, .booksite-stamp time, .booksite-stamp span, .booksite-stamp code"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a page's stamp must say, taken from the records, not from the page."""
+
+    ran: datetime
+    versions: dict[str, str]
+    hub_image: str
+
+
+def notebook(source: Path) -> nbformat.NotebookNode:
+    """A page as myst-nb reads it (the notebook jupyter-cache hashed)."""
+    text = source.read_text(encoding="utf-8")
+    if source.suffix == ".ipynb":
+        return nbformat.reads(text, as_version=4)
+    return read_myst_markdown_notebook(text, path=source)
+
+
+class Records:
+    """The build's records: jupyter-cache's entries, installed versions, the hub versions file."""
+
+    def __init__(self, book: Book) -> None:
+        config = yaml.safe_load((book.root / "_config.yml").read_text())["sphinx"]["config"]
+        self.book = book
+        self.cache = book.root / "_build" / ".jupyter_cache" / environment_key(load())
+        self.versions = {name: importlib.metadata.version(name) for name in config["booksite_stamp_packages"]}
+        first = (book.root / config["booksite_hub_versions"]).read_text().splitlines()[0]
+        self.hub_image = first.split(": ", 1)[1].strip()
+
+    def expected(self, docname: str) -> Expected | None:
+        """The stamp a page must show, or None for a page without code."""
+        page = notebook(self.book.source(docname))
+        if not any(cell.cell_type == "code" for cell in page.cells):
+            return None
+        try:
+            record = get_cache(str(self.cache)).match_cache_notebook(page)
+        except KeyError:
+            raise AssertionError(f"{docname} has code, but jupyter-cache ({self.cache}) holds no run of it") from None
+        return Expected(record.created.replace(tzinfo=UTC), self.versions, self.hub_image)
+
+
+def problems(page: Page, expected: Expected | None) -> list[str]:
+    """Everything wrong with a loaded page's stamp, given what the records say."""
+    stamps = page.locator(".booksite-stamp")
+    if expected is None:
+        return [f"a page without code shows {stamps.count()} stamp(s)"] if stamps.count() else []
+    if stamps.count() != 1:
+        return [f"an executed page shows {stamps.count()} stamps, not 1"]
+    stamp, found = stamps.first, []
+    if not stamp.is_visible():
+        found.append("the stamp is not visible")
+    if stamp.evaluate("s => s.previousElementSibling && s.previousElementSibling.tagName") != "H1":
+        found.append("the stamp is not right under the page's title")
+    shown = stamp.inner_text()
+    ran = datetime.fromisoformat(stamp.locator("time").get_attribute("datetime"))
+    if ran != expected.ran:
+        found.append(f"the stamp says the cells ran at {ran}, jupyter-cache says {expected.ran}")
+    if f"{expected.ran:%Y-%m-%d %H:%M} UTC" not in shown:
+        found.append(f"the stamp does not show {expected.ran:%Y-%m-%d %H:%M} UTC: {shown!r}")
+    packages = stamp.locator("[data-package]").all()
+    listed = {e.get_attribute("data-package"): e.get_attribute("data-version") for e in packages}
+    if listed != expected.versions:
+        found.append(f"the stamp lists {listed}, the build's environment has {expected.versions}")
+    found += [f"the stamp does not show '{name} {version}'" for name, version in expected.versions.items()
+              if f"{name} {version}" not in shown]
+    image = stamp.locator("code.booksite-stamp-image").inner_text()
+    if image != expected.hub_image:
+        found.append(f"the stamp names the hub image {image!r}, tests/hub-image-versions.txt {expected.hub_image!r}")
+    return found
+
+
+def contrast_problems(page: Page) -> list[str]:
+    """Every piece of the stamp's text whose contrast with its background is below WCAG AA."""
+    found = []
+    for element in page.locator(TEXT).all():
+        ratio, colours = text_contrast(element)
+        if ratio < MIN_CONTRAST:
+            found.append(f"{element.evaluate('e => e.outerHTML')[:60]}: contrast {ratio:.2f} "
+                         f"({colours['text']} on {colours['background']})")
+    return found

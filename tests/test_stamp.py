@@ -1,0 +1,107 @@
+"""The "verified" stamp's records: the hub image line, the versions, and jupyter-cache's run time."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+
+import nbformat
+import pytest
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from test_build import JUPYTER_BOOK, ROOT, make_book
+
+from booksite.stamp import StampError, cached_run, hub_image, installed, ran_at
+
+STAMPED = """\
+sphinx:
+  local_extensions:
+    fakehub.sphinxext: {root}
+    booksite.sphinxext: {root}
+  config:
+    booksite_hub_versions: versions.txt
+"""
+TIME = re.compile(r'<time datetime="(?P<at>[^"]+)">')
+
+
+def test_the_hub_image_is_read_from_the_first_line(tmp_path):
+    versions = tmp_path / "versions.txt"
+    versions.write_text("# The hub's image: pangeo/pangeo-notebook:2026.01.30\ngcsfs==2026.1.0\n")
+    assert hub_image(versions) == "pangeo/pangeo-notebook:2026.01.30"
+    versions.write_text("gcsfs==2026.1.0\n")
+    with pytest.raises(StampError, match="first line must read"):
+        hub_image(versions)
+    with pytest.raises(StampError, match="cannot read the hub image"):
+        hub_image(tmp_path / "missing.txt")
+
+
+def test_versions_are_the_installed_ones():
+    import gcsfs
+    import xarray
+
+    assert installed(["gcsfs", "xarray"]) == (("gcsfs", gcsfs.__version__), ("xarray", xarray.__version__))
+    with pytest.raises(StampError, match="not installed"):
+        installed(["no-such-package-here"])
+
+
+@pytest.fixture
+def new_york(monkeypatch):
+    """The process's local time is New York's (UTC-5 or -4), as on a laptop there."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_cached_run_time_is_utc_whatever_the_local_zone(tmp_path, new_york):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    before = datetime.now(UTC)
+    get_cache(str(tmp_path)).cache_notebook_bundle(CacheBundleIn(notebook, "page.md"), check_validity=False)
+    ran = cached_run(tmp_path, notebook)
+    assert ran.tzinfo is not None and before - timedelta(seconds=1) <= ran <= datetime.now(UTC)
+    assert cached_run(tmp_path / "no-cache", notebook) is None
+    other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("2 + 2")], metadata=notebook.metadata)
+    assert cached_run(tmp_path, other) is None
+
+
+def test_the_run_time_prefers_the_cache_and_needs_a_successful_run():
+    cached = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
+    assert ran_at({"succeeded": True, "mtime": 0.0}, cached) == cached
+    assert ran_at({"succeeded": True, "mtime": 0.0}, None) == datetime(1970, 1, 1, tzinfo=UTC)
+    assert ran_at({"succeeded": False, "mtime": 0.0}, cached) is None
+    assert ran_at(None, cached) is None
+
+
+def build_all(root, **environ) -> subprocess.CompletedProcess:
+    """Build the book, reading every page again (`--all`), in the given environment."""
+    env = {k: v for k, v in os.environ.items() if k != "STORAGE_EMULATOR_HOST"} | environ
+    command = [str(JUPYTER_BOOK), "build", str(root), "--all", "--builder", "html", "-n", "-W", "--keep-going"]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+def stamp_time(root) -> datetime:
+    """The run time the built page's stamp gives."""
+    page = (root / "_build" / "html" / "page.html").read_text()
+    assert page.count('class="booksite-stamp"') == 1
+    return datetime.fromisoformat(TIME.search(page)["at"])
+
+
+def test_a_page_taken_from_the_cache_keeps_its_run_time(tmp_path):
+    make_book(tmp_path)
+    (tmp_path / "_config.yml").write_text(
+        (tmp_path / "_config.yml").read_text().split("sphinx:")[0] + STAMPED.format(root=ROOT))
+    (tmp_path / "versions.txt").write_text("# The hub's image: pangeo/pangeo-notebook:2026.01.30\n")
+    first = build_all(tmp_path)
+    assert first.returncode == 0 and "Executed notebook" in first.stdout, first.stdout + first.stderr
+    ran = stamp_time(tmp_path)
+    # Read again, in another time zone: the page comes from the cache, and so does its time.
+    second = build_all(tmp_path, TZ="America/New_York")
+    assert second.returncode == 0 and "Using cached notebook" in second.stdout, second.stdout + second.stderr
+    assert "Executed notebook" not in second.stdout
+    assert stamp_time(tmp_path) == ran
+    assert "pangeo/pangeo-notebook:2026.01.30" in (tmp_path / "_build" / "html" / "page.html").read_text()
