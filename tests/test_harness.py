@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fakehub import FakeHub
+
 TESTS = Path(__file__).parent
 # The harness (tests/) and the fake hub (the repository root), for a pytest run in another folder.
 PYTHONPATH = os.pathsep.join([str(TESTS), str(TESTS.parent)])
@@ -33,14 +35,29 @@ def one_page_book(root: Path, name: str, in_toc: bool) -> None:
     (root / "pytest.ini").write_text(INI)
 
 
+@pytest.fixture(scope="module")
+def shared_hub():
+    """One local hub for the scenarios (FAKEHUB_STACK): starting one per scenario would cost seconds each."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+        patch.delenv("FAKEHUB_STACK", raising=False)
+        hub = FakeHub().start(export=False)
+    yield hub
+    hub.stop()
+
+
 @pytest.fixture
-def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
-    """Run the harness on one scenario in a subprocess, with its own fake hub and a clean environment."""
+def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, shared_hub: FakeHub):
+    """Run the harness on one scenario in a subprocess, on the shared hub (or its own) and a clean environment."""
     monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
     monkeypatch.setenv("PYTHONPATH", PYTHONPATH)
 
     def run(name: str) -> pytest.RunResult:
         spec = SPECS[name]
+        if spec.get("own_hub"):
+            monkeypatch.delenv("FAKEHUB_STACK", raising=False)
+        else:
+            monkeypatch.setenv("FAKEHUB_STACK", str(shared_hub.stack_file))
         one_page_book(pytester.path, name, spec.get("in_toc", True))
         return pytester.runpytest_subprocess(*spec.get("args", []), timeout=240)
 
@@ -75,6 +92,7 @@ def test_scenario(name: str, run_scenario):
      ("http://10.1.2.3:4443", "is not a loopback address; refusing to run pages against it")],
 )
 def test_a_bad_emulator_stops_before_the_first_cell(value, message, pytester, monkeypatch):
+    monkeypatch.delenv("FAKEHUB_STACK", raising=False)
     monkeypatch.setenv("PYTHONPATH", PYTHONPATH)
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", value)
     one_page_book(pytester.path, "good", in_toc=True)

@@ -9,7 +9,7 @@ import pytest
 
 from fakehub import FakeHub, HubError, api
 
-from . import buckets
+from . import buckets, gateway
 from .expect import Expectations
 from .kernel import PageKernel
 from .page import RAISES, SKIP, Cell, Page
@@ -34,6 +34,7 @@ class PageRun:
         self.folder: str | None = None
         self.before: buckets.Snapshot = {}
         self.last: buckets.Snapshot = {}
+        self.clusters: gateway.ClusterWatch | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -47,6 +48,7 @@ class PageRun:
             self.failed_at = self.page.name
             raise CellFailure(f"{self.page.name}: the fake hub is not usable: {exc}") from None
         self.before = self.last = self._snapshot()
+        self.clusters = gateway.ClusterWatch(self.hub)
         self.folder = tempfile.mkdtemp(prefix="leap-page-")  # the build's run_in_temp
 
     def _kernel(self) -> PageKernel:
@@ -60,6 +62,12 @@ class PageRun:
         if self.kernel is not None:
             self.kernel.stop()
             self.kernel = None
+        if self.clusters is not None:
+            try:
+                self.clusters.stop_all()
+            except HubError:
+                pass  # the hub is gone: the next page's reset reports it
+            self.clusters = None
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
@@ -110,6 +118,10 @@ class PageRun:
             self._fail(cell, "wrote to stderr, which fails the book's build too: fix the code, do not hide it",
                        f"stderr:\n{result.stderr}")
         self._check_hub(cell, "after the cell ran")
+        try:
+            self.clusters.after_cell(cell)
+        except HubError as exc:
+            self._fail(cell, f"stopped: the fake hub's gateway did not answer after the cell ran: {exc}")
         after = self._snapshot()
         broken = buckets.violations(buckets.changes(self.last, after), self.hub.config.member, self.seeded)
         self.last = after
@@ -140,6 +152,7 @@ class PageRun:
         try:
             self.hub.check()
             after = self._snapshot()
+            left_running = self.clusters.left_running()
         except HubError as exc:
             raise CellFailure(f"{self.page.name}: the fake hub died after the last cell: {exc}") from None
         finally:
@@ -147,5 +160,6 @@ class PageRun:
         member = self.hub.config.member
         problems = buckets.violations(buckets.changes(self.before, after), member, self.seeded)
         problems += self.expectations.problems(set(after))
+        problems += left_running
         if problems:
             raise CellFailure(f"{self.page.name} after its last cell:\n" + "\n".join(f"  {p}" for p in problems))
