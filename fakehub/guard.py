@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import subprocess
@@ -38,7 +39,7 @@ def answering(url: str) -> None:
     """Raise unless a GCS JSON API answers at url."""
     try:
         reply = get_json(f"{url}/storage/v1/b")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         raise HubError(f"no fake GCS server answers at {url} ({exc}); {FIX}") from None
     if reply.get("kind") != "storage#buckets":
         raise HubError(f"{url} answered, but not as a GCS server; {FIX}")

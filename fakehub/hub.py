@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import json
 import os
 import secrets
@@ -81,7 +82,9 @@ class FakeHub:
             probe[0].result()
             self._describe()
         except BaseException as exc:
-            self.keep_logs = isinstance(exc, HubError)
+            if isinstance(exc, HubError):
+                self.keep_logs = True
+                (self.logs / "error.txt").write_text(f"{exc}\n")
             self.stop()
             raise
         self.timings = {"start_s": time.monotonic() - began, "ready_s": ready}
@@ -218,14 +221,14 @@ class FakeHub:
         """Names of the member's running (or starting) gateway clusters."""
         try:
             return gatewayapi.clusters(self.addresses.gateway_address, self.member_token)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             raise HubError(f"the gateway at {self.addresses.gateway_address} did not list clusters: {exc}") from None
 
     def stop_cluster(self, name: str) -> None:
         """Shut one of the member's clusters down."""
         try:
             gatewayapi.stop(self.addresses.gateway_address, self.member_token, name)
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             raise HubError(f"the gateway at {self.addresses.gateway_address} did not stop {name}: {exc}") from None
 
     def reset(self) -> None:

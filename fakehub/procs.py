@@ -13,10 +13,16 @@ def _socket_inodes(pids) -> set[str]:
     inodes = set()
     for pid in pids:
         try:
-            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            fds = os.listdir(f"/proc/{pid}/fd")
         except OSError:
             continue  # gone, or not ours to read
-        inodes |= {link[8:-1] for link in links if link.startswith("socket:[")}
+        for fd in fds:
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue  # closed meanwhile: a busy process opens and closes sockets all the time
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
     return inodes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import sys
 import urllib.error
@@ -23,8 +24,8 @@ def answers(url: str, check: Callable[[dict], bool] = lambda reply: True) -> Cal
     def probe() -> bool:
         try:
             return check(get_json(url, timeout=0.5))
-        except (urllib.error.URLError, OSError, ValueError):
-            return False
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
+            return False  # not up yet, or half up
 
     return probe
 
