@@ -82,7 +82,7 @@ class FakeHub:
             probe[0].result()
             self._describe()
         except BaseException as exc:
-            if isinstance(exc, HubError):
+            if isinstance(exc, HubError) and self.logs is not None:
                 self.keep_logs = True
                 (self.logs / "error.txt").write_text(f"{exc}\n")
             self.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 LISTEN = "0A"  # the TCP state code in /proc/net/tcp
@@ -52,7 +53,11 @@ def listening(pids) -> set[tuple[str, int]]:
     return {(address, port) for address, port, inode in _listeners() if inode in inodes}
 
 
-def held_by_others(port: int, pids) -> bool:
-    """Whether some process other than pids listens on port (so a service of ours cannot)."""
+def held_by_others(port: int, pids: Callable[[], Iterable[int]]) -> bool:
+    """Whether a process outside pids() listens on port (so a service of ours cannot).
+
+    The sockets are read before the processes, so a service that has just started its
+    listener (in a child of its own, say) is among pids() by then.
+    """
     holders = {inode for _, found, inode in _listeners() if found == port}
-    return bool(holders) and not holders & _socket_inodes(pids)
+    return bool(holders) and not holders & _socket_inodes(pids())

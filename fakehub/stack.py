@@ -84,7 +84,7 @@ class Stack:
         Raise a one-line HubError naming the service that exited or did not answer, and its log.
         """
         started, pending, took = time.monotonic(), {s.name: s for s in services}, {}
-        next_port_check = started
+        next_port_check, suspects = started, set()
         while pending:
             ports_now = time.monotonic() >= next_port_check  # reading /proc/net costs: four times a second
             next_port_check += 0.25 if ports_now else 0
@@ -93,9 +93,14 @@ class Stack:
                 if code is not None:
                     raise HubError(f"{service.what} exited at start (exit code {code}): "
                                    f"{self.last_line(name)} (its log: {self.log(name)})")
-                if ports_now and service.port and held_by_others(service.port, [self.process.pid, *self.processes()]):
-                    raise HubError(f"{service.what} cannot listen: another process holds port {service.port} "
-                                   f"(its log: {self.log(name)})")
+                if ports_now and service.port:
+                    if not held_by_others(service.port, lambda: [self.process.pid, *self.processes()]):
+                        suspects.discard(name)
+                    elif name in suspects:  # twice in a row, a quarter of a second apart: not a race
+                        raise HubError(f"{service.what} cannot listen: another process holds port {service.port} "
+                                       f"(its log: {self.log(name)})")
+                    else:
+                        suspects.add(name)
                 if service.ready():
                     took[name] = time.monotonic() - started
                     del pending[name]
