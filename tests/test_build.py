@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_lifecycle import CLUSTER, processes_under
 
-from fakehub import FakeHub, load
+from fakehub import load
 from fakehub.envhash import environment_key
 
 ROOT = Path(__file__).parents[1]  # where the fakehub package lives
@@ -75,15 +75,10 @@ def test_build_stops_before_the_first_cell(tmp_path, emulator, message):
     assert not marker.exists(), "a cell ran although the fake hub was refused"
 
 
-@pytest.fixture(scope="module")
-def hub():
-    """One local hub for the builds that need not start their own (FAKEHUB_STACK)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-        patch.delenv("FAKEHUB_STACK", raising=False)
-        started = FakeHub().start(export=False)
-    yield started
-    started.stop()
+@pytest.fixture
+def hub(local_hub):
+    """The test process's shared local hub (tests/conftest.py): builds use it through FAKEHUB_STACK."""
+    return local_hub
 
 
 def test_a_failing_cell_fails_the_build_and_leaves_no_process(tmp_path):

@@ -37,22 +37,10 @@ def run_in(hub: FakeHub, code: str, timeout: float = 120) -> subprocess.Complete
                           timeout=timeout)
 
 
-@pytest.fixture(scope="module")
-def hub():
-    """One local hub for the tests that only read it or put it back as it was."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-        patch.delenv("FAKEHUB_STACK", raising=False)
-        started = FakeHub().start(export=False)
-    yield started
-    started.stop()
-
-
 @pytest.fixture
-def clean_environ(monkeypatch):
-    """No emulator or hub preset, so each test's hub starts its own services."""
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-    monkeypatch.delenv("FAKEHUB_STACK", raising=False)
+def hub(local_hub):
+    """The test process's shared local hub (tests/conftest.py)."""
+    return local_hub
 
 
 def test_seeds_every_object_byte_for_byte(hub):
@@ -216,18 +204,30 @@ def test_the_members_server_gets_the_hubs_variables(hub):
     assert member.GATEWAY_SCOPE in scopes(hub, env["JUPYTERHUB_API_TOKEN"]), "a server may use the gateway"
 
 
-def test_reuses_a_loopback_server_and_reseeds_it(monkeypatch):
+def test_reuses_a_loopback_server_and_reseeds_it_then_stops_cleanly(monkeypatch):
     monkeypatch.delenv("FAKEHUB_STACK", raising=False)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/real/key.json")
     server = Server()
     server.start()
     try:
         api.create_bucket(server.url, "leap-scratch")
         api.upload(server.url, "leap-scratch", "stale/object", b"old")
         monkeypatch.setenv("STORAGE_EMULATOR_HOST", server.url)
+        before = dict(os.environ)
         with FakeHub() as hub:
             assert "storage" not in hub.stack.pids and hub.url == server.url
             assert ("leap-scratch", "stale/object") not in objects(hub.url)
+            assert os.environ["DASK_GATEWAY__AUTH__TYPE"] == "jupyterhub", "the member's environment is exported"
+            assert "GOOGLE_APPLICATION_CREDENTIALS" not in os.environ
+            processes, sandbox, logs = hub.stack.processes(), hub.sandbox, hub.logs
+            assert len(processes) >= 4  # the hub, its proxy, the gateway, its proxy
         assert server.alive(), "a server the hub did not start is left running"
+        assert dict(os.environ) == before
+        assert not sandbox.exists() and not logs.exists()
+        assert not [pid for pid in processes if Path(f"/proc/{pid}").exists()]
+        assert {"start_s", "ready_s", "stop_s"} <= set(hub.timings)
+        assert set(hub.timings["ready_s"]) == {"hub", "gateway"}
+        hub.stop()  # twice is harmless
     finally:
         server.stop()
 
@@ -265,14 +265,6 @@ def test_refuses_a_stack_file_that_describes_no_hub(monkeypatch, tmp_path):
     monkeypatch.setenv("FAKEHUB_STACK", str(tmp_path / "stack.json"))
     with pytest.raises(HubError, match="does not describe a local hub"):
         FakeHub().start()
-
-
-def test_cli_runs_a_command_inside_the_hub(clean_environ):
-    code = "from dask_gateway import Gateway; import os; print(os.environ['SCRATCH_BUCKET'], Gateway().list_clusters())"
-    result = subprocess.run([sys.executable, "-m", "fakehub", "--", sys.executable, "-c", code],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"gs://leap-scratch/{CONFIG.member} []"
 
 
 def test_cli_refuses_a_non_loopback_emulator():

@@ -35,19 +35,8 @@ def one_page_book(root: Path, name: str, in_toc: bool) -> None:
     (root / "pytest.ini").write_text(INI)
 
 
-@pytest.fixture(scope="module")
-def shared_hub():
-    """One local hub for the scenarios (FAKEHUB_STACK): starting one per scenario would cost seconds each."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-        patch.delenv("FAKEHUB_STACK", raising=False)
-        hub = FakeHub().start(export=False)
-    yield hub
-    hub.stop()
-
-
 @pytest.fixture
-def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, shared_hub: FakeHub):
+def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, local_hub: FakeHub):
     """Run the harness on one scenario in a subprocess, on the shared hub (or its own) and a clean environment."""
     monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
     monkeypatch.setenv("PYTHONPATH", PYTHONPATH)
@@ -57,7 +46,7 @@ def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, sha
         if spec.get("own_hub"):
             monkeypatch.delenv("FAKEHUB_STACK", raising=False)
         else:
-            monkeypatch.setenv("FAKEHUB_STACK", str(shared_hub.stack_file))
+            monkeypatch.setenv("FAKEHUB_STACK", str(local_hub.stack_file))  # a start per scenario costs seconds
         one_page_book(pytester.path, name, spec.get("in_toc", True))
         return pytester.runpytest_subprocess(*spec.get("args", []), timeout=240)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from fakehub import FakeHub, HubError
+from fakehub import FakeHub, HubError, load
 from fakehub.stack import Service, Stack
 
 ROOT = Path(__file__).parents[1]
@@ -80,27 +80,6 @@ def in_kernel(hub: FakeHub, code: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_stop_leaves_no_process_and_restores_everything(run_tmp, monkeypatch):
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/real/key.json")
-    before = dict(os.environ)
-    hub = FakeHub().start()
-    try:
-        assert os.environ["DASK_GATEWAY__AUTH__TYPE"] == "jupyterhub"
-        assert "GOOGLE_APPLICATION_CREDENTIALS" not in os.environ
-        hub.start_member_server()
-        in_kernel(hub, CLUSTER)
-        assert_whole_stack(processes_under(run_tmp))
-        sandbox, logs = hub.sandbox, hub.logs
-    finally:
-        hub.stop()
-    assert processes_under(run_tmp) == {}
-    assert dict(os.environ) == before
-    assert not sandbox.exists() and not logs.exists()
-    assert {"start_s", "stop_s", "ready_s"} <= set(hub.timings) and set(hub.timings["ready_s"]) == {
-        "storage", "hub", "gateway"}
-    hub.stop()  # twice is harmless
-
-
 def cli(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "fakehub", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -118,8 +97,32 @@ def stack_file(process: subprocess.Popen) -> str:
     raise AssertionError(process.stderr.read())
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
-def test_nothing_survives_the_cli_however_it_ends(run_tmp, monkeypatch, signum):
+def test_ctrl_c_stops_the_cli_and_its_command_and_leaves_no_process(run_tmp):
+    # `python -m fakehub -- COMMAND` in a terminal: the command (with the member's environment)
+    # leaves a gateway cluster behind, then Ctrl-C reaches the whole foreground process group.
+    command = CLUSTER + ("import os\nprint(os.environ['SCRATCH_BUCKET'], flush=True)\n"
+                         "import time\ntime.sleep(600)")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fakehub", "--", sys.executable, "-c", command], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        # A run started in the background ignores SIGINT, and the CLI would inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert process.stdout.readline().strip() == f"gs://leap-scratch/{load().member}", process.stderr.read()
+        found = processes_under(run_tmp)
+        for name in ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask-gateway-proxy", "scheduler"):
+            assert name in " ".join(found.values()), f"no {name} in {found}"
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode in (130, -signal.SIGINT)
+    assert wait_until_gone(run_tmp) == {}, "left running after Ctrl-C"
+
+
+def test_nothing_survives_a_sigkill_of_the_cli(run_tmp, monkeypatch):
     process = cli()
     try:
         monkeypatch.setenv("FAKEHUB_STACK", stack_file(process))
@@ -129,12 +132,12 @@ def test_nothing_survives_the_cli_however_it_ends(run_tmp, monkeypatch, signum):
         in_kernel(hub, CLUSTER)
         hub.stop()  # leaves the CLI's hub running
         assert_whole_stack(processes_under(run_tmp))
-        process.send_signal(signum)
+        process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     finally:
         process.kill()
         process.wait()
-    assert wait_until_gone(run_tmp) == {}, f"left running after the CLI got {signal.Signals(signum).name}"
+    assert wait_until_gone(run_tmp) == {}, "left running after the CLI was killed with SIGKILL"
 
 
 def test_a_failing_page_leaves_no_process(run_tmp, pytester, monkeypatch):
