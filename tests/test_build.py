@@ -81,16 +81,23 @@ def hub(local_hub):
     return local_hub
 
 
-def test_a_failing_cell_fails_the_build_and_leaves_no_process(tmp_path):
-    # The build starts its own hub, in a TMPDIR that marks its processes; the page leaves a
-    # gateway cluster (with a worker) behind, then fails.
-    run = tmp_path / "run"
-    run.mkdir()
-    home = tmp_path / "home-of-the-run"
-    marker = make_book(tmp_path, extra=f"{CLUSTER}import os\nPath({str(home)!r}).write_text(os.environ['HOME'])\n1 / 0")
-    result = build(tmp_path, TMPDIR=str(run))
+def test_a_failing_cell_fails_the_build(tmp_path, hub):
+    marker = make_book(tmp_path, extra="1 / 0")
+    result = build(tmp_path, FAKEHUB_STACK=str(hub.stack_file))
     assert result.returncode != 0 and marker.exists()
     assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+def test_a_build_starts_the_whole_hub_and_leaves_no_process(tmp_path):
+    # The build starts its own hub, in a TMPDIR that marks its processes; the page leaves a
+    # gateway cluster (with a worker) behind.
+    run, book = tmp_path / "run", tmp_path / "book"  # the run's folder outside the book's sources
+    run.mkdir()
+    book.mkdir()
+    home = tmp_path / "home-of-the-run"
+    make_book(book, extra=f"{CLUSTER}import os\nPath({str(home)!r}).write_text(os.environ['HOME'])")
+    result = build(book, TMPDIR=str(run))
+    assert result.returncode == 0, result.stdout + result.stderr
     assert home.read_text().startswith(f"{run}/"), "the hub's sandbox was not under the run's TMPDIR"
     assert processes_under(run) == {}
 
