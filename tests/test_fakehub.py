@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fakehub import FakeHub, HubError, api, load, member
+from fakehub import FakeHub, HubError, api, leapgateway, load, member
 from fakehub.procs import listening
 from fakehub.seed import seed_objects
 from fakehub.server import Server
@@ -296,3 +296,19 @@ def test_every_process_of_the_stack_listens_on_loopback_only(hub):
         assert {address for address, _ in sockets} <= {"127.0.0.1", "::1"}, sorted(sockets)
     finally:
         hub.reset()
+
+
+def test_leaps_option_handler_sizes_merges_and_refuses_an_untagged_image():
+    leap = leapgateway.load()
+    options = leapgateway.cluster_options(leap, {"STORAGE_EMULATOR_HOST": "http://127.0.0.1:1"})(None)
+    assert [field["field"] for field in options.get_specification()] == [
+        "instance_type", "worker_resource_allocation", "image", "environment", "idle_timeout_minutes"]
+    config = options.get_configuration({
+        "image": "pangeo/pangeo-notebook:2026.06.04", "worker_resource_allocation": "4CPU, 28.9Gi",
+        "environment": {"EXTRA": "1", "STORAGE_EMULATOR_HOST": "https://storage.googleapis.com"},
+        "idle_timeout_minutes": 5}, None)
+    # The member's variables join the loopback ones, which a member cannot override.
+    assert config["environment"] == {"EXTRA": "1", "STORAGE_EMULATOR_HOST": "http://127.0.0.1:1"}
+    assert (config["worker_threads"], config["worker_memory"], config["idle_timeout"]) == (2, "2G", 300)
+    with pytest.raises(ValueError, match="^When specifying an image you must also provide a tag$"):
+        options.get_configuration({"image": "pangeo/pangeo-notebook"}, None)
