@@ -45,6 +45,8 @@ def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, loc
         spec = SPECS[name]
         if spec.get("own_hub"):
             monkeypatch.delenv("FAKEHUB_STACK", raising=False)
+            (pytester.path / "tmp").mkdir()
+            monkeypatch.setenv("TMPDIR", str(pytester.path / "tmp"))  # logs kept after a failure stay in here
         else:
             monkeypatch.setenv("FAKEHUB_STACK", str(local_hub.stack_file))  # a start per scenario costs seconds
         one_page_book(pytester.path, name, spec.get("in_toc", True))
