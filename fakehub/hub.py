@@ -72,7 +72,7 @@ class FakeHub:
 
             if preset:
                 storage_ready()
-            self.stack = Stack(self.logs)
+            self.stack = Stack(self.logs, self.sandbox)
             self.stack.start(stack_services)
             ready = self.stack.wait_ready(stack_services, {"storage": storage_ready})
             self.member_token = hubapi.create_token(self.addresses.hub_api_url, self.admin_token, self.config.member,

@@ -38,15 +38,16 @@ class Service:
 class Stack:
     """A supervisor process (fakehub/supervisor.py) running services; logs in one folder."""
 
-    def __init__(self, logs: Path):
+    def __init__(self, logs: Path, sandbox: Path | None = None):
         self.logs = logs
+        self.sandbox = sandbox  # the supervisor deletes it once every process is gone
         self.process: subprocess.Popen | None = None
         self.pids: dict[str, int] = {}
 
     def start(self, services: list[Service]) -> None:
         """Start the supervisor, which starts every service at once; return when they are started."""
         spec = self.logs / "supervisor.json"
-        spec.write_text(json.dumps({"logs": str(self.logs), "services": [
+        spec.write_text(json.dumps({"logs": str(self.logs), "sandbox": str(self.sandbox or ""), "services": [
             {"name": s.name, "argv": s.argv, "env": s.env, "cwd": s.cwd} for s in services]}))
         # Started from this thread, which must live as long as the stack: the supervisor gets
         # SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG), however it ends.

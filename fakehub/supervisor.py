@@ -2,15 +2,16 @@
 
 Run as a script, with the standard library only (fast to start, nothing to import):
     python -I -S supervisor.py PARENT_PID SPEC.json
-SPEC.json: {"logs": DIR, "services": [{"name", "argv", "env", "cwd"}, ...]}. Each service's output
-goes to DIR/<name>.log; when a service exits, DIR/<name>.exit receives its exit code. The first
-line on stdout is {"<name>": pid, ...} once every service is started.
+SPEC.json: {"logs": DIR, "sandbox": DIR, "services": [{"name", "argv", "env", "cwd"}, ...]}. Each
+service's output goes to logs/<name>.log; when a service exits, logs/<name>.exit receives its exit
+code. The first line on stdout is {"<name>": pid, ...} once every service is started.
 
 Linux only. The supervisor is a child subreaper, so the services' own children (a member's
 server, its kernels, a gateway's schedulers and workers, which run in sessions of their own)
 are re-parented to it when their parent dies, and it gets SIGTERM when its parent dies, even
 by SIGKILL. On SIGTERM, SIGINT or SIGHUP it terminates every process below it, kills what is
-left after a grace period, and exits.
+left after a grace period, deletes the sandbox (and the logs too if its parent is gone, as
+nobody will read them), and exits.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -149,6 +151,10 @@ def main(argv: list[str]) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         take_down(exits, logs)
+        if spec.get("sandbox"):
+            shutil.rmtree(spec["sandbox"], ignore_errors=True)
+        if os.getppid() != parent:
+            shutil.rmtree(logs, ignore_errors=True)
     return 0
 
 

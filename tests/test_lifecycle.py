@@ -128,6 +128,7 @@ def test_nothing_survives_a_sigkill_of_the_cli(run_tmp, monkeypatch):
         monkeypatch.setenv("FAKEHUB_STACK", stack_file(process))
         hub = FakeHub().start(export=False)  # the CLI's hub, used from here
         assert hub.attached
+        folders = [hub.sandbox, hub.logs]
         hub.start_member_server()
         in_kernel(hub, CLUSTER)
         hub.stop()  # leaves the CLI's hub running
@@ -138,6 +139,10 @@ def test_nothing_survives_a_sigkill_of_the_cli(run_tmp, monkeypatch):
         process.kill()
         process.wait()
     assert wait_until_gone(run_tmp) == {}, "left running after the CLI was killed with SIGKILL"
+    deadline = time.monotonic() + 10  # the supervisor deletes them once the processes are gone
+    while any(folder.exists() for folder in folders) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [folder for folder in folders if folder.exists()], "the run's folders are left behind"
 
 
 def test_a_failing_page_leaves_no_process(run_tmp, pytester, monkeypatch):
