@@ -7,19 +7,19 @@ import mimetypes
 import urllib.parse
 import urllib.request
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy: loopback only
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy: loopback only
 
 
 def get_json(url: str, timeout: float = 2.0) -> dict:
     """GET a JSON document from the emulator (loopback only: callers check first)."""
-    with _OPENER.open(url, timeout=timeout) as response:
+    with OPENER.open(url, timeout=timeout) as response:
         return json.load(response)
 
 
 def _send(method: str, url: str, body: bytes = b"", content_type: str = "application/json") -> bytes:
     request = urllib.request.Request(url, data=body or None, method=method)
     request.add_header("Content-Type", content_type)
-    with _OPENER.open(request, timeout=10) as response:
+    with OPENER.open(request, timeout=10) as response:
         return response.read()
 
 

@@ -21,9 +21,9 @@ def _distributions() -> list[str]:
 def _hub_files(config: HubConfig) -> list[tuple[str, Path]]:
     """(name, path) of the fake hub's code and seeds; names are relative, so clones agree."""
     package = Path(__file__).parent
-    code = [p for p in package.iterdir() if p.suffix in {".py", ".yml"}]
+    code = [p for p in package.rglob("*") if p.suffix in {".py", ".yml"} and package / "seeds" not in p.parents]
     seeds = [p for p in config.seed.rglob("*") if p.is_file()]
-    named = [(f"fakehub/{p.name}", p) for p in code]
+    named = [(f"fakehub/{p.relative_to(package).as_posix()}", p) for p in code]
     named += [(f"seed/{p.relative_to(config.seed).as_posix()}", p) for p in seeds]
     return sorted(named)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import subprocess
@@ -38,7 +39,7 @@ def answering(url: str) -> None:
     """Raise unless a GCS JSON API answers at url."""
     try:
         reply = get_json(f"{url}/storage/v1/b")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         raise HubError(f"no fake GCS server answers at {url} ({exc}); {FIX}") from None
     if reply.get("kind") != "storage#buckets":
         raise HubError(f"{url} answered, but not as a GCS server; {FIX}")
@@ -54,18 +55,37 @@ print(json.dumps({"class": type(fs).__name__, "location": fs._location,
 """
 
 
+class GcsfsProbe:
+    """Whether a default gcsfs.GCSFileSystem(), in a fresh process, uses url and sees the buckets.
+
+    Started at once, judged by result(), so the stack's other services start meanwhile.
+    """
+
+    def __init__(self, url: str, buckets: tuple[str, ...], environ: dict[str, str]):
+        self.url, self.buckets = url, buckets
+        self.process = subprocess.Popen([sys.executable, "-c", PROBE], env=environ, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result(self) -> None:
+        """Raise HubError unless the probe saw the fake hub's buckets at url."""
+        url = self.url
+        try:
+            stdout, stderr = self.process.communicate(timeout=60)
+            if self.process.returncode:
+                raise subprocess.CalledProcessError(self.process.returncode, "probe", stdout, stderr)
+            probe = json.loads(stdout)
+        except (subprocess.SubprocessError, ValueError) as exc:
+            self.process.kill()
+            detail = getattr(exc, "stderr", "") or exc
+            detail = str(detail).strip()[-500:]
+            raise HubError(f"gcsfs could not list the fake hub's buckets at {url}: {detail}") from None
+        if probe["class"] != "GCSFileSystem" or probe["location"].rstrip("/") != url:
+            raise HubError(f"gcsfs would use {probe['class']} at {probe['location']}, not the fake hub at {url}")
+        missing = set(self.buckets) - set(probe["buckets"])
+        if missing:
+            raise HubError(f"gcsfs reached {url} but buckets {sorted(missing)} are missing")
+
+
 def gcsfs_points_at(url: str, buckets: tuple[str, ...], environ: dict[str, str]) -> None:
     """Raise unless a default gcsfs.GCSFileSystem(), in a fresh process, uses url and sees the buckets."""
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", PROBE], env=environ, capture_output=True, text=True, timeout=60, check=True
-        )
-        probe = json.loads(result.stdout)
-    except (subprocess.SubprocessError, ValueError) as exc:
-        detail = getattr(exc, "stderr", "") or exc
-        raise HubError(f"gcsfs could not list the fake hub's buckets at {url}: {str(detail).strip()[-500:]}") from None
-    if probe["class"] != "GCSFileSystem" or probe["location"].rstrip("/") != url:
-        raise HubError(f"gcsfs would use {probe['class']} at {probe['location']}, not the fake hub at {url}")
-    missing = set(buckets) - set(probe["buckets"])
-    if missing:
-        raise HubError(f"gcsfs reached {url} but buckets {sorted(missing)} are missing")
+    GcsfsProbe(url, buckets, environ).result()

@@ -1,99 +1,271 @@
-"""FakeHub: start (or reuse) the server, seed it, and set the hub's environment."""
+"""FakeHub: the local LEAP hub (storage, JupyterHub, Dask Gateway) and the member's environment."""
 
 from __future__ import annotations
 
+import dataclasses
+import http.client
+import json
 import os
+import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from . import config as hubconfig
-from . import guard, seed
-from .environ import CREDENTIAL_VARIABLES, hub_environ
+from . import gatewayapi, guard, hubapi, member, seed, services
+from .addresses import GATEWAY_PREFIX, Addresses
 from .errors import HubError
-from .server import Server
+from .stack import Service, Stack
+
+ROUTE_TIMEOUT_S = 10.0
+STACK_VARIABLE = "FAKEHUB_STACK"  # a running hub's stack.json: use that hub instead of starting one
 
 
 class FakeHub:
-    """The fake LEAP hub: use as a context manager, or start() and stop()."""
+    """The local LEAP hub: use as a context manager, or start() and stop().
 
-    def __init__(self, config: hubconfig.HubConfig | None = None):
+    After start(): url (storage), addresses (every port), member_token, environ (what a kernel of
+    the member sees), and timings: seconds to start (start_s), for each service to answer
+    (ready_s) and, after stop(), to stop (stop_s).
+
+    With FAKEHUB_STACK set to the stack.json of a hub that runs (python -m fakehub prints it),
+    start() uses that hub and stop() leaves it running.
+    """
+
+    def __init__(self, config: hubconfig.HubConfig | None = None, ports: dict[str, int] | None = None):
         self.config = config or hubconfig.load()
-        self.server: Server | None = None
+        self.ports = ports or {}  # fixed ports for some services (tests); the others are picked free
+        self.addresses: Addresses | None = None
+        self.stack: Stack | None = None
         self.url = ""
         self.sandbox: Path | None = None
-        self._saved_environ: dict[str, str] | None = None
+        self.logs: Path | None = None
+        self.keep_logs = False  # kept when something failed, so the error's log path still exists
+        self.member_token = ""
+        self.admin_token = ""
+        self.environ: dict[str, str] = {}
         self.process_environ: dict[str, str] = {}
+        self._saved_environ: dict[str, str] | None = None
+        self.timings: dict[str, float | dict[str, float]] = {}
+        self.attached = False  # using a hub another process started (FAKEHUB_STACK)
+
+    # -- start -----------------------------------------------------------------------------
 
     def start(self, export: bool = True) -> FakeHub:
-        """Bring the hub up; export its environment into os.environ unless export is False."""
+        """Bring the stack up; export the member's environment into os.environ unless export is False."""
+        began = time.monotonic()
+        if os.environ.get(STACK_VARIABLE):
+            return self._attach(Path(os.environ[STACK_VARIABLE]), export, began)
         try:
-            self.url = self._server_url()
-            seed.reset(self.url, self.config)
-            self.sandbox = Path(tempfile.mkdtemp(prefix="leap-fakehub-"))
-            (self.sandbox / "home").mkdir()
-            if self.config.seed_home.is_dir():
-                shutil.copytree(self.config.seed_home, self.sandbox / "home", dirs_exist_ok=True)
-            self.process_environ = self._process_environ()
-            if export:
-                self._saved_environ = dict(os.environ)
-                os.environ.clear()
-                os.environ.update(self.process_environ)
-            guard.gcsfs_points_at(self.url, self.config.buckets, self.process_environ)
-        except BaseException:
+            preset = self._preset_storage()
+            self._make_sandbox()
+            self.addresses = Addresses.pick(**self.ports)
+            self.url = preset or self.addresses.storage_url
+            self.admin_token = secrets.token_hex(32)
+            stack_services = self._services(with_storage=not preset)
+            probe: list[guard.GcsfsProbe] = []
+
+            def storage_ready() -> None:
+                seed.reset(self.url, self.config)
+                probe.append(guard.GcsfsProbe(self.url, self.config.buckets, self._kernel_processes_environ("")))
+
+            if preset:
+                storage_ready()
+            self.stack = Stack(self.logs, self.sandbox)
+            self.stack.start(stack_services)
+            ready = self.stack.wait_ready(stack_services, {"storage": storage_ready})
+            self.member_token = hubapi.create_token(self.addresses.hub_api_url, self.admin_token, self.config.member,
+                                                    [member.GATEWAY_SCOPE], "the member's kernels (fakehub)")
+            self._wait_for_gateway_route()
+            self._set_environ(export)
+            probe[0].result()
+            self._describe()
+        except BaseException as exc:
+            if isinstance(exc, HubError) and self.logs is not None:
+                self.keep_logs = True
+                (self.logs / "error.txt").write_text(f"{exc}\n")
             self.stop()
             raise
+        self.timings = {"start_s": time.monotonic() - began, "ready_s": ready}
         return self
 
-    def _server_url(self) -> str:
-        preset = os.environ.get("STORAGE_EMULATOR_HOST")
-        if preset:
-            url = guard.loopback_url(preset)
-            guard.answering(url)
-            return url
-        self.server = Server()
-        self.server.start()
-        return self.server.url
+    def _set_environ(self, export: bool) -> None:
+        self.environ = self._kernel_environ()
+        self.process_environ = self._kernel_processes_environ(self.member_token)
+        if export:
+            self._saved_environ = dict(os.environ)
+            os.environ.clear()
+            os.environ.update(self.process_environ)
 
-    def _process_environ(self) -> dict[str, str]:
-        """The current environment, less credentials, plus the hub's variables: what a kernel gets."""
-        kept = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_VARIABLES}
-        return kept | hub_environ(self.config, self.url, self.sandbox)
+    def _describe(self) -> None:
+        """Write stack.json, with which another process can use this hub (FAKEHUB_STACK)."""
+        (self.sandbox / "run" / "stack.json").write_text(json.dumps({
+            "storage": self.url, "addresses": dataclasses.asdict(self.addresses), "sandbox": str(self.sandbox),
+            "logs": str(self.logs), "member_token": self.member_token, "admin_token": self.admin_token,
+        }))
 
     @property
-    def environ(self) -> dict[str, str]:
-        """The hub's variables, for starting a process inside the hub."""
-        return hub_environ(self.config, self.url, self.sandbox)
+    def stack_file(self) -> Path:
+        """The stack.json that FAKEHUB_STACK takes."""
+        return self.sandbox / "run" / "stack.json"
+
+    def _attach(self, path: Path, export: bool, began: float) -> FakeHub:
+        """Use the running hub that path describes; refuse it unless it is on loopback and answers."""
+        try:
+            data = json.loads(path.read_text())
+            self.addresses = Addresses(**data["addresses"])
+            self.url = guard.loopback_url(data["storage"])
+            self.sandbox, self.logs = Path(data["sandbox"]), Path(data["logs"])
+            self.member_token, self.admin_token = data["member_token"], data["admin_token"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise HubError(f"{STACK_VARIABLE}={path} does not describe a local hub ({exc}); "
+                           f"unset it, or start one with python -m fakehub") from None
+        guard.answering(self.url)
+        if not services.answers(f"{self.addresses.hub_url}{GATEWAY_PREFIX}/api/health")():
+            raise HubError(f"the local hub of {STACK_VARIABLE}={path} does not answer at {self.addresses.hub_url}; "
+                           "unset it, or start one with python -m fakehub")
+        self.attached = True
+        self._set_environ(export)
+        self.timings = {"start_s": time.monotonic() - began, "ready_s": {}}
+        return self
+
+    def _preset_storage(self) -> str:
+        """A fake-gcs-server the caller runs (STORAGE_EMULATOR_HOST), checked; "" to start our own."""
+        preset = os.environ.get("STORAGE_EMULATOR_HOST")
+        if not preset:
+            return ""
+        url = guard.loopback_url(preset)
+        guard.answering(url)
+        return url
+
+    def _make_sandbox(self) -> None:
+        self.sandbox = Path(tempfile.mkdtemp(prefix="leap-fakehub-"))
+        self.logs = Path(tempfile.mkdtemp(prefix="leap-fakehub-logs-"))
+        for folder in ("home", "cache", "worker-home", "worker-cache", "clusters", "run"):
+            (self.sandbox / folder).mkdir()
+        if self.config.seed_home.is_dir():
+            shutil.copytree(self.config.seed_home, self.sandbox / "home", dirs_exist_ok=True)
+
+    def _services(self, with_storage: bool) -> list[Service]:
+        """The services to start, with the settings their configuration files read."""
+        settings = self.sandbox / "run" / "settings.json"
+        settings.write_text(json.dumps({
+            "member": self.config.member,
+            "addresses": dataclasses.asdict(self.addresses),
+            "tokens": {"gateway": secrets.token_hex(32), "fakehub": self.admin_token},
+            "home": str(self.sandbox / "home"),
+            "run": str(self.sandbox / "run"),
+            "clusters": str(self.sandbox / "clusters"),
+            "server_environ": member.server_environ(self.config, self.addresses, self.url, self.sandbox),
+            "worker_environ": member.worker_environ(self.url, self.sandbox),
+        }))
+        env = services.python_env(self._kept_environ(), settings)
+        run = self.sandbox / "run"
+        found = [services.hub(self.addresses, env, run), services.gateway(self.addresses, env, run)]
+        return [services.storage(self.addresses, run), *found] if with_storage else found
+
+    def _wait_for_gateway_route(self) -> None:
+        """The hub forwards GATEWAY_PREFIX to the gateway: what Gateway() goes through."""
+        through_hub = services.answers(f"{self.addresses.hub_url}{GATEWAY_PREFIX}/api/health")
+        deadline = time.monotonic() + ROUTE_TIMEOUT_S
+        while not through_hub():
+            if time.monotonic() > deadline:
+                raise HubError(f"the hub does not forward {GATEWAY_PREFIX}/ to the gateway "
+                               f"(its log: {self.stack.log('hub')})")
+            time.sleep(0.02)
+
+    # -- environments ----------------------------------------------------------------------
+
+    @staticmethod
+    def _kept_environ() -> dict[str, str]:
+        """The current environment, less anything that could carry real credentials."""
+        return {k: v for k, v in os.environ.items() if k not in member.CREDENTIAL_VARIABLES}
+
+    def _kernel_environ(self, token: str | None = None) -> dict[str, str]:
+        token = self.member_token if token is None else token
+        return member.kernel_environ(self.config, self.addresses, self.url, self.sandbox, token)
+
+    def _kernel_processes_environ(self, token: str) -> dict[str, str]:
+        """What a kernel started by this process gets: the current environment plus the member's."""
+        kept = self._kept_environ()
+        found = kept | self._kernel_environ(token)
+        found["PYTHONPATH"] = os.pathsep.join(p for p in (found["PYTHONPATH"], kept.get("PYTHONPATH")) if p)
+        return found
+
+    # -- while running ---------------------------------------------------------------------
 
     def check(self) -> None:
-        """Raise HubError if the server has died or stopped answering."""
+        """Raise HubError if a service has died, or storage stopped answering."""
+        stack = self.stack
+        for name in stack.pids if stack else ():
+            code = stack.exit_code(name)
+            if code is not None:
+                self._fail_stopped(name, code)
         try:
             guard.answering(self.url)
-            if self.server is None or self.server.alive():
-                return
         except HubError:
-            if self.server is None:
+            code = stack.exit_code("storage", wait_s=1.0) if stack and "storage" in stack.pids else None
+            if code is None:
+                self.keep_logs = True
                 raise
-        code = self.server.exit_code()
-        raise HubError(f"the fake GCS server at {self.url} has stopped (exit code {code})")
+            self._fail_stopped("storage", code)
+
+    def _fail_stopped(self, name: str, code: int) -> None:
+        self.keep_logs = True
+        if name == "storage":
+            raise HubError(f"the fake GCS server at {self.url} has stopped (exit code {code})")
+        raise HubError(f"the local hub's {name} has stopped (exit code {code}); its log: {self.stack.log(name)}")
+
+    def clusters(self) -> list[str]:
+        """Names of the member's running (or starting) gateway clusters."""
+        try:
+            return gatewayapi.clusters(self.addresses.gateway_address, self.member_token)
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            raise HubError(f"the gateway at {self.addresses.gateway_address} did not list clusters: {exc}") from None
+
+    def stop_cluster(self, name: str) -> None:
+        """Shut one of the member's clusters down."""
+        try:
+            gatewayapi.stop(self.addresses.gateway_address, self.member_token, name)
+        except (OSError, http.client.HTTPException) as exc:
+            raise HubError(f"the gateway at {self.addresses.gateway_address} did not stop {name}: {exc}") from None
 
     def reset(self, lived_in: bool = False) -> None:
-        """Return the buckets to the seeded state (between pages); lived_in adds the member's earlier work."""
+        """Back to the seeded state between pages: the member's clusters stopped, the buckets reseeded.
+
+        lived_in adds the member's earlier work (seeds/lived-in/).
+        """
         self.check()
+        for name in self.clusters():
+            self.stop_cluster(name)
         seed.reset(self.url, self.config, lived_in)
 
+    def start_member_server(self) -> dict:
+        """Spawn the member's server through JupyterHub's API, as logging in does; its model."""
+        return hubapi.start_server(self.addresses.hub_api_url, self.admin_token, self.config.member)
+
+    # -- stop ------------------------------------------------------------------------------
+
     def stop(self) -> None:
-        """Stop the server, restore os.environ, delete the sandbox; safe to call twice."""
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
+        """Stop every process of the stack, restore os.environ, delete the sandbox; safe to call twice."""
+        began = time.monotonic()
+        if self.stack is not None:
+            self.stack.stop()
+            self.stack = None
+            self.timings["stop_s"] = time.monotonic() - began
         if self._saved_environ is not None:
             os.environ.clear()
             os.environ.update(self._saved_environ)
             self._saved_environ = None
+        if self.attached:
+            self.sandbox = self.logs = None  # another process's: it deletes them
         if self.sandbox is not None:
             shutil.rmtree(self.sandbox, ignore_errors=True)
             self.sandbox = None
+        if self.logs is not None and not self.keep_logs:
+            shutil.rmtree(self.logs, ignore_errors=True)
+            self.logs = None
 
     def __enter__(self) -> FakeHub:
         return self.start()

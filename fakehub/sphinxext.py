@@ -1,4 +1,4 @@
-"""Sphinx extension: the book executes inside the fake hub, with a cache per environment.
+"""Sphinx extension: the book executes inside the local LEAP hub, with a cache per environment.
 
 Listed in _config.yml (sphinx.local_extensions), so any build of the book, by nox or
 by hand, runs its cells against loopback and never against Google Cloud.
@@ -27,23 +27,24 @@ def use_environment_cache(app: Sphinx, config: Config) -> None:
 
 
 def start_hub(app: Sphinx) -> None:
-    """Start the fake hub before any page executes; a HubError here stops the build."""
+    """Start the local hub before any page executes; a HubError here stops the build."""
     global _HUB
     if app.config.nb_execution_mode == "off":
         return
     _HUB = FakeHub().start()
     atexit.register(_HUB.stop)
-    LOGGER.info(f"fake LEAP hub at {_HUB.url}, jupyter-cache at {app.config.nb_execution_cache_path}")
+    LOGGER.info(f"local LEAP hub up in {_HUB.timings['start_s']:.1f} s at {_HUB.addresses.hub_url} "
+                f"(storage {_HUB.url}), jupyter-cache at {app.config.nb_execution_cache_path}")
 
 
 def reset_buckets(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Give every page the seeded buckets, whatever ran before it (or was cached)."""
+    """Give every page the seeded buckets and no gateway cluster, whatever ran before it (or was cached)."""
     if _HUB is not None:
         _HUB.reset()
 
 
 def stop_hub(app: Sphinx, exception: Exception | None) -> None:
-    """Stop the server and restore the environment."""
+    """Stop every process of the hub and restore the environment."""
     global _HUB
     if _HUB is not None:
         _HUB.stop()

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_lifecycle import CLUSTER, processes_under
 
 from fakehub import load
 from fakehub.envhash import environment_key
@@ -57,7 +58,7 @@ def make_book(root: Path, extra: str = "") -> Path:
 
 
 def build(root: Path, **environ: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "STORAGE_EMULATOR_HOST"} | environ
+    env = {k: v for k, v in os.environ.items() if k not in ("STORAGE_EMULATOR_HOST", "FAKEHUB_STACK")} | environ
     command = [str(JUPYTER_BOOK), "build", str(root), "--builder", "html", "-n", "-W", "--keep-going"]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
 
@@ -74,28 +75,48 @@ def test_build_stops_before_the_first_cell(tmp_path, emulator, message):
     assert not marker.exists(), "a cell ran although the fake hub was refused"
 
 
-def test_a_failing_cell_fails_the_build(tmp_path):
+@pytest.fixture
+def hub(local_hub):
+    """The test process's shared local hub (tests/conftest.py): builds use it through FAKEHUB_STACK."""
+    return local_hub
+
+
+def test_a_failing_cell_fails_the_build(tmp_path, hub):
     marker = make_book(tmp_path, extra="1 / 0")
-    result = build(tmp_path)
+    result = build(tmp_path, FAKEHUB_STACK=str(hub.stack_file))
     assert result.returncode != 0 and marker.exists()
     assert "ZeroDivisionError" in result.stdout + result.stderr
 
 
-def test_stderr_output_fails_the_build(tmp_path):
+def test_a_build_starts_the_whole_hub_and_leaves_no_process(tmp_path):
+    # The build starts its own hub, in a TMPDIR that marks its processes; the page leaves a
+    # gateway cluster (with a worker) behind.
+    run, book = tmp_path / "run", tmp_path / "book"  # the run's folder outside the book's sources
+    run.mkdir()
+    book.mkdir()
+    home = tmp_path / "home-of-the-run"
+    make_book(book, extra=f"{CLUSTER}import os\nPath({str(home)!r}).write_text(os.environ['HOME'])")
+    result = build(book, TMPDIR=str(run))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert home.read_text().startswith(f"{run}/"), "the hub's sandbox was not under the run's TMPDIR"
+    assert processes_under(run) == {}
+
+
+def test_stderr_output_fails_the_build(tmp_path, hub):
     make_book(tmp_path, extra="import warnings; warnings.warn('a library complains')")
-    result = build(tmp_path)
+    result = build(tmp_path, FAKEHUB_STACK=str(hub.stack_file))
     assert result.returncode != 0
     assert "stderr was found in the cell outputs" in result.stdout + result.stderr
 
 
-def test_an_unchanged_page_is_not_executed_again(tmp_path):
+def test_an_unchanged_page_is_not_executed_again(tmp_path, hub):
     marker = make_book(tmp_path)
-    first = build(tmp_path)
+    first = build(tmp_path, FAKEHUB_STACK=str(hub.stack_file))
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Executed notebook" in first.stdout
     marker.unlink()
     (tmp_path / "_build" / "html").joinpath("page.html").unlink()  # force a re-read, not a re-run
-    second = build(tmp_path)
+    second = build(tmp_path, FAKEHUB_STACK=str(hub.stack_file))
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Executed notebook" not in second.stdout and not marker.exists()
     caches = list((tmp_path / "_build" / ".jupyter_cache").iterdir())

@@ -1,19 +1,21 @@
-"""The fake hub itself: lifecycle, seeds, environment, and failing closed."""
+"""The local hub itself: seeds, the member's environment, the gateway as LEAP configures it, failing closed."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from fakehub import FakeHub, HubError, api, load
+from fakehub import FakeHub, HubError, api, leapgateway, load, member
+from fakehub.procs import listening
 from fakehub.seed import earlier_work, seed_objects
 from fakehub.server import Server
 
@@ -21,96 +23,83 @@ ROOT = Path(__file__).parents[1]  # python -m fakehub runs from the repository r
 CONFIG = load()
 
 
-def port_open(url: str) -> bool:
-    host, port = url.removeprefix("http://").split(":")
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, int(port))) == 0
-
-
-def wait_closed(url: str, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not port_open(url):
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def objects(url: str) -> dict[tuple[str, str], str]:
     return {(b, o["name"]): o["md5Hash"] for b in CONFIG.buckets for o in api.list_objects(url, b)}
 
 
 def md5(data: bytes) -> str:
-    import base64
-
     return base64.b64encode(hashlib.md5(data).digest()).decode()
 
 
+def run_in(hub: FakeHub, code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run Python code as a member's kernel would: a fresh process with the hub's environment."""
+    return subprocess.run([sys.executable, "-c", code], env=hub.process_environ, capture_output=True, text=True,
+                          timeout=timeout)
+
+
 @pytest.fixture
-def clean_environ(monkeypatch):
-    """No emulator preset, so each test's hub starts its own server."""
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+def hub(local_hub):
+    """The test process's shared local hub (tests/conftest.py)."""
+    return local_hub
 
 
-def test_start_and_stop(clean_environ):
-    before = dict(os.environ)
-    with FakeHub() as hub:
-        assert hub.server.alive() and port_open(hub.url)
-        sandbox = hub.sandbox
-        assert sandbox.is_dir()
-    assert not port_open(hub.url) and not sandbox.exists()
-    assert dict(os.environ) == before
-
-
-def test_stop_twice_is_harmless(clean_environ):
-    hub = FakeHub().start()
-    hub.stop()
-    hub.stop()
-
-
-def test_seeds_every_object_byte_for_byte(clean_environ):
+def test_seeds_every_object_byte_for_byte(hub):
     seeds = seed_objects(CONFIG)
     assert any(b == "leap-persistent-ro" for b, _ in seeds), "the read-only dataset is seeded"
     members = {name.split("/")[0] for b, name in seeds if b == "leap-persistent"}
     assert members >= {"another-member", "yet-another-member"}
-    with FakeHub() as hub:
-        assert api.bucket_names(hub.url) >= set(CONFIG.buckets)
-        assert objects(hub.url) == {key: md5(path.read_bytes()) for key, path in seeds.items()}
+    hub.reset()
+    assert api.bucket_names(hub.url) >= set(CONFIG.buckets)
+    assert objects(hub.url) == {key: md5(path.read_bytes()) for key, path in seeds.items()}
 
 
-def test_environment_is_the_hubs(clean_environ, monkeypatch):
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/real/key.json")
-    with FakeHub() as hub:
-        user = CONFIG.member
-        assert os.environ["JUPYTERHUB_USER"] == user
-        assert os.environ["SCRATCH_BUCKET"] == f"gs://leap-scratch/{user}"
-        assert os.environ["PANGEO_SCRATCH"] == os.environ["SCRATCH_BUCKET"]
-        assert os.environ["PERSISTENT_BUCKET"] == f"gs://leap-persistent/{user}"
-        assert os.environ["JUPYTER_IMAGE_SPEC"] == os.environ["JUPYTER_IMAGE"] == CONFIG.image
-        assert os.environ["GH_SCOPED_CREDS_APP_URL"] == "https://github.com/apps/leap-hub-push-access"
-        assert os.environ["GH_SCOPED_CREDS_CLIENT_ID"].startswith("Iv1.")
-        assert os.environ["HOME"] == str(hub.sandbox / "home")
-        assert os.environ["STORAGE_EMULATOR_HOST"] == hub.url
-        assert os.environ["NO_GCE_CHECK"] == "true"
-        assert os.environ["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] == "false"
-        assert "GOOGLE_APPLICATION_CREDENTIALS" not in os.environ
-    assert os.environ["GOOGLE_APPLICATION_CREDENTIALS"] == "/real/key.json"
+def test_the_kernels_environment_is_the_hubs(hub):
+    user, env = CONFIG.member, hub.process_environ
+    assert env["JUPYTERHUB_USER"] == user
+    assert env["SCRATCH_BUCKET"] == env["PANGEO_SCRATCH"] == f"gs://leap-scratch/{user}"
+    assert env["PERSISTENT_BUCKET"] == f"gs://leap-persistent/{user}"
+    assert env["JUPYTER_IMAGE_SPEC"] == env["JUPYTER_IMAGE"] == CONFIG.image
+    assert env["GH_SCOPED_CREDS_APP_URL"] == "https://github.com/apps/leap-hub-push-access"
+    assert env["GH_SCOPED_CREDS_CLIENT_ID"].startswith("Iv1.")
+    assert env["HOME"] == str(hub.sandbox / "home")
+    assert env["STORAGE_EMULATOR_HOST"] == hub.url
+    assert env["NO_GCE_CHECK"] == "true" and env["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] == "false"
+    # Dask Gateway, as the hub sets it: behind the hub, with the member's own token.
+    assert env["DASK_GATEWAY__ADDRESS"] == f"{hub.addresses.hub_url}/services/dask-gateway/"
+    assert env["DASK_GATEWAY__PUBLIC_ADDRESS"] == "/services/dask-gateway/"
+    assert env["DASK_GATEWAY__AUTH__TYPE"] == "jupyterhub"
+    assert env["DASK_GATEWAY__CLUSTER__OPTIONS__IMAGE"] == CONFIG.image
+    assert json.loads(env["DASK_GATEWAY__CLUSTER__OPTIONS__ENVIRONMENT"]) == {
+        "SCRATCH_BUCKET": f"gs://leap-scratch/{user}", "PANGEO_SCRATCH": f"gs://leap-scratch/{user}"}
+    assert env["JUPYTERHUB_API_TOKEN"] == hub.member_token
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(member.NETGUARD)
 
 
-def test_a_fresh_process_uses_gcsfs_against_the_hub(clean_environ):
-    code = (
-        "import os, gcsfs; fs = gcsfs.GCSFileSystem(); "
-        "print(fs._location); print(sorted(fs.ls('leap-persistent-ro/data-library')))"
-    )
-    with FakeHub() as hub:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+def scopes(hub: FakeHub, token: str) -> list[str]:
+    """The scopes JupyterHub grants a token (GET /hub/api/user, as the gateway asks)."""
+    request = urllib.request.Request(f"{hub.addresses.hub_api_url}/user")
+    request.add_header("Authorization", f"token {token}")
+    with api.OPENER.open(request, timeout=10) as response:
+        reply = json.load(response)
+    assert reply["name"] == CONFIG.member and reply["kind"] == "user"
+    return reply["scopes"]
+
+
+def test_the_members_token_has_the_gateways_scope_only(hub):
+    found = scopes(hub, hub.member_token)
+    assert member.GATEWAY_SCOPE in found
+    assert not any(scope.startswith(("admin", "servers", "tokens")) for scope in found)
+
+
+def test_a_fresh_process_uses_gcsfs_against_the_hub(hub):
+    out = run_in(hub, "import gcsfs; fs = gcsfs.GCSFileSystem(); print(fs._location); "
+                      "print(sorted(fs.ls('leap-persistent-ro/data-library')))")
     location, listing = out.stdout.splitlines()
     assert location == hub.url
     assert "leap-persistent-ro/data-library/sst-monthly-demo.zarr" in listing
 
 
-def test_clients_that_bypass_gcsfs_cannot_leave_loopback(clean_environ):
+def test_clients_that_bypass_gcsfs_cannot_leave_loopback(hub):
     code = (
         "import requests\n"
         "try:\n"
@@ -118,54 +107,153 @@ def test_clients_that_bypass_gcsfs_cannot_leave_loopback(clean_environ):
         "except requests.exceptions.ProxyError as exc:\n"
         "    print('refused')\n"
     )
-    with FakeHub():
-        started = time.monotonic()
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    started = time.monotonic()
+    out = run_in(hub, code)
     assert out.stdout.strip() == "refused", out.stderr
     assert time.monotonic() - started < 10
 
 
-def test_reset_returns_to_the_seeded_state(clean_environ):
-    with FakeHub() as hub:
-        seeded = objects(hub.url)
-        api.upload(hub.url, "leap-scratch", f"{CONFIG.member}/new.txt", b"new")
-        api.delete(hub.url, "leap-persistent", "another-member/README.txt")
-        hub.reset()
-        assert objects(hub.url) == seeded
+@pytest.mark.parametrize("target", ["('192.0.2.1', 80)", "('2001:db8::1', 443)", "('storage.googleapis.com', 443)"])
+def test_python_code_reaches_loopback_only(hub, target):
+    code = f"import socket\ntry:\n    socket.create_connection({target}, timeout=5)\nexcept OSError as e:\n    print(e)"
+    out = run_in(hub, code)
+    assert "the local LEAP hub lets code reach loopback (127.0.0.1) only" in out.stdout, out.stdout + out.stderr
 
 
-def test_a_lived_in_reset_adds_the_members_earlier_work(clean_environ):
+def test_a_lived_in_reset_adds_the_members_earlier_work(hub):
     earlier = earlier_work(CONFIG)
     assert {b for b, _ in earlier} == {"leap-scratch", "leap-persistent"}
     assert all(name.startswith(f"{CONFIG.member}/") for _, name in earlier)
-    with FakeHub() as hub:
-        seeded = objects(hub.url)
-        hub.reset(lived_in=True)
-        assert objects(hub.url) == seeded | {key: md5(path.read_bytes()) for key, path in earlier.items()}
-        hub.reset()
-        assert objects(hub.url) == seeded
+    hub.reset()
+    seeded = objects(hub.url)
+    hub.reset(lived_in=True)
+    assert objects(hub.url) == seeded | {key: md5(path.read_bytes()) for key, path in earlier.items()}
+    hub.reset()
+    assert objects(hub.url) == seeded
 
 
-def test_a_second_run_starts_clean(clean_environ):
-    with FakeHub() as hub:
-        api.upload(hub.url, "leap-scratch", f"{CONFIG.member}/left-behind.txt", b"x")
-    with FakeHub() as hub:
-        assert ("leap-scratch", f"{CONFIG.member}/left-behind.txt") not in objects(hub.url)
+def test_reset_returns_to_the_seeded_state(hub):
+    seeded = objects(hub.url)
+    api.upload(hub.url, "leap-scratch", f"{CONFIG.member}/new.txt", b"new")
+    api.delete(hub.url, "leap-persistent", "another-member/README.txt")
+    hub.reset()
+    assert objects(hub.url) == seeded
 
 
-def test_reuses_a_loopback_server_and_reseeds_it(monkeypatch):
+GATEWAY = """
+import json, os
+from dask_gateway import Gateway
+gateway = Gateway()
+options = gateway.cluster_options()
+report = {"options": {name: options[name] for name in options}}
+options.worker_resource_allocation = "2CPU, 14.5Gi"
+cluster = gateway.new_cluster(options)
+cluster.scale(2)
+client = cluster.get_client()
+client.wait_for_workers(2)
+names = ["SCRATCH_BUCKET", "PANGEO_SCRATCH", "PERSISTENT_BUCKET", "JUPYTERHUB_USER", "JUPYTERHUB_API_TOKEN",
+         "STORAGE_EMULATOR_HOST"]
+report["worker"] = client.submit(lambda: {name: os.environ.get(name) for name in names}).result()
+report["threads"] = sorted(client.nthreads().values())
+report["ls"] = client.submit(lambda: __import__("gcsfs").GCSFileSystem().ls("leap-persistent-ro/data-library")).result()
+report["listed"] = [c.name for c in gateway.list_clusters()] == [cluster.name]
+report["dashboard"] = cluster.dashboard_link
+cluster.shutdown()
+report["after"] = gateway.list_clusters()
+options.image = "pangeo/pangeo-notebook"
+try:
+    gateway.new_cluster(options)
+except ValueError as exc:
+    report["untagged"] = str(exc)
+print(json.dumps(report))
+"""
+
+
+def test_the_gateway_as_leap_configures_it(hub):
+    out = run_in(hub, GATEWAY)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["options"] == {
+        "instance_type": "n2-highmem-16", "worker_resource_allocation": "1CPU, 7.2Gi", "image": CONFIG.image,
+        "environment": {"SCRATCH_BUCKET": f"gs://leap-scratch/{CONFIG.member}",
+                        "PANGEO_SCRATCH": f"gs://leap-scratch/{CONFIG.member}"},
+        "idle_timeout_minutes": 30}
+    assert report["worker"] == {
+        "SCRATCH_BUCKET": f"gs://leap-scratch/{CONFIG.member}", "PANGEO_SCRATCH": f"gs://leap-scratch/{CONFIG.member}",
+        "PERSISTENT_BUCKET": None, "JUPYTERHUB_USER": None, "JUPYTERHUB_API_TOKEN": None,
+        "STORAGE_EMULATOR_HOST": hub.url}
+    assert report["threads"] == [2, 2]  # "2CPU, 14.5Gi" is two threads here
+    assert report["ls"] == ["leap-persistent-ro/data-library/sst-monthly-demo.zarr"]
+    assert report["listed"] and report["after"] == []
+    assert report["dashboard"].startswith("/services/dask-gateway/clusters/")
+    assert report["untagged"] == "When specifying an image you must also provide a tag"
+    assert hub.clusters() == []
+
+
+def test_a_token_without_the_gateways_scope_is_refused(hub):
+    env = hub.process_environ | {"JUPYTERHUB_API_TOKEN": "not-a-token"}
+    out = subprocess.run([sys.executable, "-c", "from dask_gateway import Gateway; Gateway().list_clusters()"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "401" in out.stderr
+
+
+def test_reset_stops_the_members_clusters(hub):
+    code = ("from dask_gateway import Gateway\n"
+            "cluster = Gateway().new_cluster(shutdown_on_close=False)\nprint(cluster.name)")
+    out = run_in(hub, code)
+    assert out.returncode == 0, out.stderr
+    assert hub.clusters() == [out.stdout.strip()]
+    hub.reset()
+    assert hub.clusters() == []
+
+
+def test_the_members_server_gets_the_hubs_variables(hub):
+    model = hub.start_member_server()
+    pid = model["state"]["pid"]
+    env = dict(line.split("=", 1) for line in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in line)
+    expected = member.server_environ(hub.config, hub.addresses, hub.url, hub.sandbox)
+    assert {name: env.get(name) for name in expected} == expected
+    assert env["JUPYTERHUB_USER"] == CONFIG.member and env["HOME"] == str(hub.sandbox / "home")
+    assert not set(member.CREDENTIAL_VARIABLES) & set(env)
+    assert member.GATEWAY_SCOPE in scopes(hub, env["JUPYTERHUB_API_TOKEN"]), "a server may use the gateway"
+
+
+def test_reuses_a_loopback_server_and_reseeds_it_then_stops_cleanly(monkeypatch):
+    monkeypatch.delenv("FAKEHUB_STACK", raising=False)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "/real/key.json")
     server = Server()
     server.start()
     try:
         api.create_bucket(server.url, "leap-scratch")
         api.upload(server.url, "leap-scratch", "stale/object", b"old")
         monkeypatch.setenv("STORAGE_EMULATOR_HOST", server.url)
+        before = dict(os.environ)
         with FakeHub() as hub:
-            assert hub.server is None and hub.url == server.url
+            assert "storage" not in hub.stack.pids and hub.url == server.url
             assert ("leap-scratch", "stale/object") not in objects(hub.url)
+            assert os.environ["DASK_GATEWAY__AUTH__TYPE"] == "jupyterhub", "the member's environment is exported"
+            assert "GOOGLE_APPLICATION_CREDENTIALS" not in os.environ
+            processes, sandbox, logs = hub.stack.processes(), hub.sandbox, hub.logs
+            assert len(processes) >= 4  # the hub, its proxy, the gateway, its proxy
         assert server.alive(), "a server the hub did not start is left running"
+        assert dict(os.environ) == before
+        assert not sandbox.exists() and not logs.exists()
+        assert not [pid for pid in processes if Path(f"/proc/{pid}").exists()]
+        assert {"start_s", "ready_s", "stop_s"} <= set(hub.timings)
+        assert set(hub.timings["ready_s"]) == {"hub", "gateway"}
+        hub.stop()  # twice is harmless
     finally:
         server.stop()
+
+
+def test_attaches_to_a_running_hub_and_leaves_it_running(hub, monkeypatch):
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    monkeypatch.setenv("FAKEHUB_STACK", str(hub.stack_file))
+    with FakeHub() as attached:
+        assert attached.attached and attached.url == hub.url and attached.member_token == hub.member_token
+        assert os.environ["DASK_GATEWAY__ADDRESS"] == hub.environ["DASK_GATEWAY__ADDRESS"]
+    assert hub.stack.processes() and hub.sandbox.is_dir()
+    hub.check()
 
 
 @pytest.mark.parametrize(
@@ -178,6 +266,7 @@ def test_reuses_a_loopback_server_and_reseeds_it(monkeypatch):
     ],
 )
 def test_fails_closed_on_a_bad_emulator(monkeypatch, value, message):
+    monkeypatch.delenv("FAKEHUB_STACK", raising=False)
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", value)
     before = dict(os.environ)
     with pytest.raises(HubError, match=message):
@@ -185,57 +274,55 @@ def test_fails_closed_on_a_bad_emulator(monkeypatch, value, message):
     assert dict(os.environ) == before
 
 
-def test_a_killed_server_gives_a_clear_error_at_once(clean_environ):
-    with FakeHub() as hub:
-        hub.server.process.kill()
-        started = time.monotonic()
-        with pytest.raises(HubError, match=r"has stopped \(exit code -9\)"):
-            hub.check()
-        with pytest.raises(HubError, match="has stopped"):
-            hub.reset()
-        assert time.monotonic() - started < 2
-
-
-def run_cli(*args: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "STORAGE_EMULATOR_HOST"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "fakehub", *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        # A run started in the background (nohup, `&` without job control) ignores SIGINT,
-        # and the CLI would inherit that; the test needs Ctrl-C to behave as in a terminal.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-
-
-def cli_url(process: subprocess.Popen) -> str:
-    for line in process.stdout:
-        if line.startswith("export STORAGE_EMULATOR_HOST="):
-            return line.strip().split("=", 1)[1]
-    raise AssertionError(process.stderr.read())
-
-
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
-def test_the_server_dies_with_the_cli(signum):
-    process = run_cli()
-    url = cli_url(process)
-    assert port_open(url)
-    process.send_signal(signum)
-    process.wait(timeout=10)
-    assert wait_closed(url), f"server still up after the CLI got signal {signum}"
-
-
-def test_cli_runs_a_command_inside_the_hub():
-    process = run_cli("--", sys.executable, "-c", "import os; print(os.environ['SCRATCH_BUCKET'])")
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, err
-    assert out.strip() == f"gs://leap-scratch/{CONFIG.member}"
+def test_refuses_a_stack_file_that_describes_no_hub(monkeypatch, tmp_path):
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    monkeypatch.setenv("FAKEHUB_STACK", str(tmp_path / "stack.json"))
+    with pytest.raises(HubError, match="does not describe a local hub"):
+        FakeHub().start()
 
 
 def test_cli_refuses_a_non_loopback_emulator():
     env = {**os.environ, "STORAGE_EMULATOR_HOST": "http://192.0.2.1:80"}
+    env.pop("FAKEHUB_STACK", None)
     result = subprocess.run(
         [sys.executable, "-m", "fakehub", "--", sys.executable, "-c", "print('ran')"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 2 and "ran" not in result.stdout
     assert result.stderr.startswith("fakehub: error: STORAGE_EMULATOR_HOST='http://192.0.2.1:80' is not a loopback")
+
+
+def test_every_process_of_the_stack_listens_on_loopback_only(hub):
+    hub.start_member_server()
+    out = run_in(hub, "from dask_gateway import Gateway\n"
+                      "cluster = Gateway().new_cluster(shutdown_on_close=False)\ncluster.scale(1)\n"
+                      "cluster.get_client().wait_for_workers(1)\nprint(cluster.name)")
+    assert out.returncode == 0, out.stderr
+    try:
+        processes = set(hub.stack.processes())
+        commands = " ".join(Path(f"/proc/{pid}/cmdline").read_text() for pid in processes)
+        for part in ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask_gateway_server",
+                     "dask-gateway-proxy", "jupyterhub.singleuser", "scheduler", "worker"):
+            assert part in commands, f"no {part} among the stack's processes"
+        sockets = listening(processes)
+        assert {port for _, port in sockets} >= {hub.addresses.storage, hub.addresses.hub, hub.addresses.hub_api,
+                                                 hub.addresses.proxy_api, hub.addresses.gateway}
+        assert {address for address, _ in sockets} <= {"127.0.0.1", "::1"}, sorted(sockets)
+    finally:
+        hub.reset()
+
+
+def test_leaps_option_handler_sizes_merges_and_refuses_an_untagged_image():
+    leap = leapgateway.load()
+    options = leapgateway.cluster_options(leap, {"STORAGE_EMULATOR_HOST": "http://127.0.0.1:1"})(None)
+    assert [field["field"] for field in options.get_specification()] == [
+        "instance_type", "worker_resource_allocation", "image", "environment", "idle_timeout_minutes"]
+    config = options.get_configuration({
+        "image": "pangeo/pangeo-notebook:2026.06.04", "worker_resource_allocation": "4CPU, 28.9Gi",
+        "environment": {"EXTRA": "1", "STORAGE_EMULATOR_HOST": "https://storage.googleapis.com"},
+        "idle_timeout_minutes": 5}, None)
+    # The member's variables join the loopback ones, which a member cannot override.
+    assert config["environment"] == {"EXTRA": "1", "STORAGE_EMULATOR_HOST": "http://127.0.0.1:1"}
+    assert (config["worker_threads"], config["worker_memory"], config["idle_timeout"]) == (2, "2G", 300)
+    with pytest.raises(ValueError, match="^When specifying an image you must also provide a tag$"):
+        options.get_configuration({"image": "pangeo/pangeo-notebook"}, None)

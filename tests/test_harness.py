@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fakehub import FakeHub
+
 TESTS = Path(__file__).parent
 # The harness (tests/) and the fake hub (the repository root), for a pytest run in another folder.
 PYTHONPATH = os.pathsep.join([str(TESTS), str(TESTS.parent)])
@@ -34,13 +36,19 @@ def one_page_book(root: Path, name: str, in_toc: bool) -> None:
 
 
 @pytest.fixture
-def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
-    """Run the harness on one scenario in a subprocess, with its own fake hub and a clean environment."""
+def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, local_hub: FakeHub):
+    """Run the harness on one scenario in a subprocess, on the shared hub (or its own) and a clean environment."""
     monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
     monkeypatch.setenv("PYTHONPATH", PYTHONPATH)
 
     def run(name: str) -> pytest.RunResult:
         spec = SPECS[name]
+        if spec.get("own_hub"):
+            monkeypatch.delenv("FAKEHUB_STACK", raising=False)
+            (pytester.path / "tmp").mkdir()
+            monkeypatch.setenv("TMPDIR", str(pytester.path / "tmp"))  # logs kept after a failure stay in here
+        else:
+            monkeypatch.setenv("FAKEHUB_STACK", str(local_hub.stack_file))  # a start per scenario costs seconds
         one_page_book(pytester.path, name, spec.get("in_toc", True))
         ways = f"--ways={spec.get('ways', 'fresh')}"
         return pytester.runpytest_subprocess(ways, *spec.get("args", []), timeout=240)
@@ -76,6 +84,7 @@ def test_scenario(name: str, run_scenario):
      ("http://10.1.2.3:4443", "is not a loopback address; refusing to run pages against it")],
 )
 def test_a_bad_emulator_stops_before_the_first_cell(value, message, pytester, monkeypatch):
+    monkeypatch.delenv("FAKEHUB_STACK", raising=False)
     monkeypatch.setenv("PYTHONPATH", PYTHONPATH)
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", value)
     one_page_book(pytester.path, "good", in_toc=True)

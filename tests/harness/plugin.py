@@ -39,6 +39,10 @@ def pytest_configure(config: pytest.Config) -> None:
         if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
             raise pytest.UsageError("fake hub: with -n every worker starts its own server; "
                                     "unset STORAGE_EMULATOR_HOST, which would make them share one")
+    parallel = getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput")
+    if parallel and os.environ.get("FAKEHUB_STACK"):
+        raise pytest.UsageError("fake hub: with -n every worker starts its own hub; "
+                                "unset FAKEHUB_STACK, which would make them share one")
     try:
         config.stash[HARNESS] = Harness(config)
     except ValueError as exc:

@@ -10,7 +10,7 @@ import pytest
 
 from fakehub import FakeHub, HubError, api
 
-from . import buckets, files
+from . import buckets, files, gateway
 from .expect import Expectations
 from .kernel import PageKernel
 from .page import RAISES, SKIP, Cell, Page
@@ -37,6 +37,7 @@ class PageRun:
         self.folder: str | None = None
         self.before: buckets.Snapshot = {}
         self.last: buckets.Snapshot = {}
+        self.clusters: gateway.ClusterWatch | None = None
         self.earlier: set[str] = set()  # the lived-in member's objects from before the page
         self.first: tuple[buckets.Snapshot, files.Files] | None = None  # after the first of two runs
         self.which = ""  # " (first run)" while the again way's unreported first run is under way
@@ -58,6 +59,7 @@ class PageRun:
             self.failed_at = self.page.name
             raise CellFailure(f"{self.page.name}{self.way.suffix}: the fake hub is not usable: {exc}") from None
         self.before = self.last = self._snapshot()
+        self.clusters = gateway.ClusterWatch(self.hub)
         self.folder = tempfile.mkdtemp(prefix="leap-page-")  # the build's run_in_temp
         if self.way.again:
             self._first_run()
@@ -86,8 +88,14 @@ class PageRun:
             self.kernel = None
 
     def close(self) -> None:
-        """Stop the kernel and delete the page's folder; safe to call twice."""
+        """Stop the kernel and the member's clusters, and delete the page's folder; safe to call twice."""
         self._stop_kernel()
+        if self.clusters is not None:
+            try:
+                self.clusters.stop_all()
+            except HubError:
+                pass  # the hub is gone: the next page's reset reports it
+            self.clusters = None
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
@@ -138,6 +146,10 @@ class PageRun:
             self._fail(cell, "wrote to stderr, which fails the book's build too: fix the code, do not hide it",
                        f"stderr:\n{result.stderr}")
         self._check_hub(cell, "after the cell ran")
+        try:
+            self.clusters.after_cell(self.where(cell))
+        except HubError as exc:
+            self._fail(cell, f"stopped: the fake hub's gateway did not answer after the cell ran: {exc}")
         after = self._snapshot()
         broken = buckets.violations(buckets.changes(self.last, after), self.hub.config.member, self.seeded,
                                     self.earlier)
@@ -171,6 +183,7 @@ class PageRun:
         try:
             self.hub.check()
             after = self._snapshot()
+            left_running = self.clusters.left_running()  # while the kernel that made them still runs
             self._stop_kernel()
             left = self._files() if self.first else {}
         except HubError as exc:
@@ -182,5 +195,6 @@ class PageRun:
         problems += self.expectations.problems(set(after) - self.earlier)  # what the page itself left
         if self.first:
             problems += buckets.differences(self.first[0], after) + files.differences(self.first[1], left)
+        problems += left_running
         if problems:
             raise CellFailure(f"{name} after its last cell:\n" + "\n".join(f"  {p}" for p in problems))

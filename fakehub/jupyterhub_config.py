@@ -1,0 +1,49 @@
+"""JupyterHub's configuration for the local LEAP hub: read by `jupyterhub -f`, from the stack's settings.
+
+Everything on 127.0.0.1: the proxy (the PyPI configurable-http-proxy), the hub, the member's
+server. The built-in dummy login with the one member, the simple local-process spawner, and the
+gateway as an external service behind the hub at /services/dask-gateway/, as on leap.2i2c.cloud.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+SETTINGS = json.loads(Path(os.environ["FAKEHUB_SETTINGS"]).read_text())
+PORTS = SETTINGS["addresses"]
+GATEWAY_SCOPE = "access:services!service=dask-gateway"  # LEAP grants it to members and their servers
+
+c = get_config()  # noqa: F821 (JupyterHub's config loader provides it)
+
+c.JupyterHub.bind_url = f"http://127.0.0.1:{PORTS['hub']}/"
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{PORTS['hub_api']}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{PORTS['proxy_api']}"
+c.ConfigurableHTTPProxy.command = [str(Path(sys.executable).with_name("configurable-http-proxy"))]
+c.ConfigurableHTTPProxy.pid_file = str(Path(SETTINGS["run"]) / "proxy.pid")
+c.JupyterHub.db_url = "sqlite://"  # in memory: the hub lives as long as the run
+c.JupyterHub.cookie_secret = os.urandom(32)
+c.JupyterHub.log_level = "INFO"
+
+c.JupyterHub.authenticator_class = "dummy"
+c.Authenticator.allowed_users = {SETTINGS["member"]}
+
+c.JupyterHub.spawner_class = "simple"
+c.JupyterHub.allow_named_servers = True
+c.SimpleLocalProcessSpawner.home_dir_template = SETTINGS["home"]
+c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
+c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
+c.Spawner.default_url = "/lab"
+c.Spawner.environment = SETTINGS["server_environ"]  # fakehub/member.py: one definition of the member's environment
+
+c.JupyterHub.services = [
+    {"name": "dask-gateway", "url": f"http://127.0.0.1:{PORTS['gateway']}", "api_token": SETTINGS["tokens"]["gateway"],
+     "display": False},
+    {"name": "fakehub", "api_token": SETTINGS["tokens"]["fakehub"]},  # the local hub's own calls: tokens, servers
+]
+c.JupyterHub.load_roles = [
+    {"name": "user", "scopes": ["self", GATEWAY_SCOPE]},
+    {"name": "server", "scopes": ["users:activity!user", "access:servers!server", GATEWAY_SCOPE]},
+    {"name": "fakehub", "scopes": ["admin:users", "admin:servers", "admin:server_state", "tokens"],
+     "services": ["fakehub"]},
+]

@@ -1,0 +1,59 @@
+"""The local LEAP hub's network guard: Python code in this process reaches loopback only.
+
+Python imports this module at start-up because the local hub puts its folder on PYTHONPATH
+for the processes of a member (kernels, the member's server, gateway schedulers and workers).
+An audit hook refuses, with an OSError that says why:
+- a TCP connection, or a datagram sent, to an address that is not loopback;
+- a name lookup (DNS) for any host but localhost and this machine's own name.
+A datagram socket may still *connect* anywhere: that sends nothing, and distributed uses it
+to find its own address. Libraries that open sockets in C (libcurl, gRPC) do not pass through
+here; the hub's proxy variables point those at a dead loopback port.
+"""
+
+import ipaddress
+import socket
+import sys
+
+LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", socket.gethostname()}
+WHY = "the local LEAP hub lets code reach loopback (127.0.0.1) only, never the network"
+
+
+class OutsideLoopbackError(PermissionError):
+    """A connection or name lookup that would leave the machine."""
+
+
+def _address(host):
+    """The IP address host spells, or None for a name."""
+    if isinstance(host, bytes):
+        host = host.decode(errors="replace")
+    try:
+        address = ipaddress.ip_address(str(host).strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def _is_local(host) -> bool:
+    if host is None or host == "" or str(host).lower() in LOCAL_NAMES:
+        return True
+    address = _address(host)
+    return address is not None and (address.is_loopback or address.is_unspecified)
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "socket.connect" or event == "socket.sendto":
+        sock, address = args
+        if sock.family not in (socket.AF_INET, socket.AF_INET6) or not isinstance(address, tuple):
+            return
+        if event == "socket.connect" and sock.type == socket.SOCK_DGRAM:
+            return
+        if not _is_local(address[0]):
+            raise OutsideLoopbackError(13, f"refused to reach {address[0]}:{address[1]}: {WHY}")
+    elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"):
+        host = args[0]
+        numeric = event != "socket.gethostbyaddr" and _address(host) is not None  # no lookup: connect decides
+        if not numeric and not _is_local(host):
+            raise OutsideLoopbackError(13, f"refused to look up {host!r}: {WHY}")
+
+
+sys.addaudithook(_audit)

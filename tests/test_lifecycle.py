@@ -1,0 +1,229 @@
+"""Nothing the local hub started survives it: however the run ends, every process goes, and errors say where to look.
+
+Each test looks only at processes of the run it started: those whose working folder lies under
+the test's own temporary folder (the run's TMPDIR), where every service of a stack works.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from fakehub import FakeHub, HubError, load
+from fakehub.stack import Service, Stack
+
+ROOT = Path(__file__).parents[1]
+TESTS = Path(__file__).parent
+MEMBER_PROCESSES = ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask_gateway_server",
+                    "dask-gateway-proxy", "jupyterhub.singleuser", "dask scheduler", "dask worker")
+CLUSTER = ("from dask_gateway import Gateway\n"
+           "cluster = Gateway().new_cluster(shutdown_on_close=False)\n"  # outlives the process that made it
+           "cluster.scale(1)\ncluster.get_client().wait_for_workers(1)\n")
+
+
+def processes_under(folder: Path) -> dict[int, str]:
+    """Live processes working in folder (or a deleted folder below it): pid -> command line."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{entry}/cwd").removesuffix(" (deleted)")
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            command = Path(f"/proc/{entry}/cmdline").read_text().replace("\0", " ").strip()
+        except OSError:
+            continue
+        if state != "Z" and (cwd == str(folder) or cwd.startswith(f"{folder}/")):
+            found[int(entry)] = command
+    return found
+
+
+def wait_until_gone(folder: Path, seconds: float = 20.0) -> dict[int, str]:
+    """Poll until no process works under folder; what is left after seconds."""
+    deadline = time.monotonic() + seconds
+    while (left := processes_under(folder)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def assert_whole_stack(found: dict[int, str]) -> None:
+    commands = " ".join(found.values()).replace("-m dask ", "dask ")
+    missing = [name for name in MEMBER_PROCESSES if name not in commands]
+    assert not missing, f"the stack lacks {missing}: {found}"
+
+
+@pytest.fixture
+def run_tmp(tmp_path, monkeypatch):
+    """The runs of a test work under tmp_path/run (TMPDIR), which marks their processes."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    monkeypatch.delenv("FAKEHUB_STACK", raising=False)
+    return folder
+
+
+def in_kernel(hub: FakeHub, code: str) -> None:
+    result = subprocess.run([sys.executable, "-c", code], env=hub.process_environ, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def cli(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "fakehub", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A run started in the background (nohup, `&` without job control) ignores SIGINT,
+        # and the CLI would inherit that; the test needs Ctrl-C to behave as in a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def stack_file(process: subprocess.Popen) -> str:
+    """Read the CLI's description up to the line that names its stack.json."""
+    for line in process.stdout:
+        if "FAKEHUB_STACK=" in line:
+            return line.split("FAKEHUB_STACK=", 1)[1].split()[0]
+    raise AssertionError(process.stderr.read())
+
+
+def test_ctrl_c_stops_the_cli_and_its_command_and_leaves_no_process(run_tmp):
+    # `python -m fakehub -- COMMAND` in a terminal: the command (with the member's environment)
+    # leaves a gateway cluster behind, then Ctrl-C reaches the whole foreground process group.
+    command = CLUSTER + ("import os\nprint(os.environ['SCRATCH_BUCKET'], flush=True)\n"
+                         "import time\ntime.sleep(600)")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fakehub", "--", sys.executable, "-c", command], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        # A run started in the background ignores SIGINT, and the CLI would inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        assert process.stdout.readline().strip() == f"gs://leap-scratch/{load().member}", process.stderr.read()
+        found = processes_under(run_tmp)
+        for name in ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask-gateway-proxy", "scheduler"):
+            assert name in " ".join(found.values()), f"no {name} in {found}"
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode in (130, -signal.SIGINT)
+    assert wait_until_gone(run_tmp) == {}, "left running after Ctrl-C"
+
+
+def test_nothing_survives_a_sigkill_of_the_cli(run_tmp, monkeypatch):
+    process = cli()
+    try:
+        monkeypatch.setenv("FAKEHUB_STACK", stack_file(process))
+        hub = FakeHub().start(export=False)  # the CLI's hub, used from here
+        assert hub.attached
+        folders = [hub.sandbox, hub.logs]
+        hub.start_member_server()
+        in_kernel(hub, CLUSTER)
+        hub.stop()  # leaves the CLI's hub running
+        assert_whole_stack(processes_under(run_tmp))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert wait_until_gone(run_tmp) == {}, "left running after the CLI was killed with SIGKILL"
+    deadline = time.monotonic() + 10  # the supervisor deletes them once the processes are gone
+    while any(folder.exists() for folder in folders) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [folder for folder in folders if folder.exists()], "the run's folders are left behind"
+
+
+def test_a_failing_page_leaves_no_process(run_tmp, pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), str(ROOT)]))
+    (pytester.path / "book").mkdir()
+    (pytester.path / "tests" / "expect").mkdir(parents=True)
+    (pytester.path / "book" / "index.md").write_text(textwrap.dedent("""\
+        ---
+        kernelspec: {display_name: Python 3, language: python, name: python3}
+        ---
+        # A page that starts a cluster, then fails
+
+        ```{code-cell} ipython3
+        import os
+        assert os.environ["HOME"].startswith(os.environ["TMPDIR"]), "the hub works under this test's folder"
+        """) + CLUSTER + "1 / 0\n```\n")
+    (pytester.path / "tests" / "expect" / "index.yml").write_text('absent:\n  - "leap-scratch/{user}/**"\n')
+    (pytester.path / "_toc.yml").write_text("format: jb-book\nroot: book/index\n")
+    (pytester.path / "pytest.ini").write_text("[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin\n")
+    result = pytester.runpytest_subprocess(timeout=240)
+    assert "raised ZeroDivisionError" in result.stdout.str()
+    assert wait_until_gone(run_tmp, seconds=5) == {}
+
+
+def occupied_port() -> socket.socket:
+    """A socket that listens on a loopback port and never answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+@pytest.mark.parametrize("service, what", [("storage", "storage (fake-gcs-server"), ("hub", "hub (JupyterHub"),
+                                           ("gateway", "gateway (dask-gateway-server")])
+def test_a_port_in_use_is_one_line_naming_the_service_and_its_log(run_tmp, service, what):
+    with occupied_port() as sock:
+        port = sock.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(HubError) as caught:
+            FakeHub(ports={service: port}).start()
+    message = str(caught.value)
+    assert time.monotonic() - started < 30
+    assert "\n" not in message and message.startswith(f"{what} at http://127.0.0.1:{port}) ")
+    assert f"port {port}" in message or "exited at start" in message
+    log = Path(message.rsplit("(its log: ", 1)[1].rstrip(")"))
+    assert log.name == f"{service}.log" and log.is_file(), "the log named in the error was kept"
+    assert processes_under(run_tmp) == {}
+
+
+def test_a_service_that_never_answers_is_named_with_its_log(run_tmp):
+    stack = Stack(run_tmp)
+    silent = Service("silent", "silent (a service that never answers)",
+                     [sys.executable, "-c", "print('starting'); import time; time.sleep(600)"], dict(os.environ),
+                     ready=lambda: False, cwd=str(run_tmp))
+    stack.start([silent])
+    try:
+        with pytest.raises(HubError, match=r"^silent \(a service that never answers\) did not answer within 1 s "
+                                           rf"\(its log: {run_tmp}/silent\.log\)$"):
+            stack.wait_ready([silent], timeout=1)
+    finally:
+        stack.stop()
+    assert (run_tmp / "silent.log").read_text() == "starting\n"
+    assert processes_under(run_tmp) == {}
+
+
+def test_the_supervisor_takes_orphans_down_too(run_tmp):
+    # A service that starts a child in a session of its own and exits: the child is re-parented
+    # to the supervisor, which must still stop it.
+    code = ("import subprocess, sys, time\n"
+            "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'], start_new_session=True)\n"
+            "time.sleep(600)")
+    stack = Stack(run_tmp)
+    parent = Service("parent", "parent", [sys.executable, "-c", code], dict(os.environ), lambda: True,
+                     cwd=str(run_tmp))
+    stack.start([parent])
+    deadline = time.monotonic() + 20
+    while len(processes_under(run_tmp)) < 2 and time.monotonic() < deadline:  # the service and its child
+        time.sleep(0.05)
+    os.kill(stack.pids["parent"], signal.SIGKILL)
+    assert stack.exit_code("parent", wait_s=5) == -9
+    assert len(processes_under(run_tmp)) == 1, "the orphan still runs, now the supervisor's"
+    stack.stop()
+    assert processes_under(run_tmp) == {}
+    assert json.loads((run_tmp / "supervisor.json").read_text())["services"][0]["name"] == "parent"
