@@ -182,6 +182,13 @@ def browser(session: nox.Session) -> None:
 
 
 @nox.session
+def hub(session: nox.Session) -> None:
+    """The local hub for writers: JupyterLab on this working tree, the fake buckets and the gateway; Ctrl-C stops."""
+    install(session)
+    session.run("python", "-m", "fakehub", "--lab", str(ROOT), *session.posargs)
+
+
+@nox.session
 def linkcheck(session: nox.Session) -> None:
     """Check internal links of the built book; external ones too when the network is up."""
     install(session)
