@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 from booksite.book import Book
 from fakehub import FakeHub
 
-from .launch import Launcher, without_jupytext
+from .launch import HUB_IMAGE_JUPYTER, Launcher
 from .origin import Origin
 from .pages import Fetcher
 from .serve import Site
@@ -119,9 +119,9 @@ def origin(book: Book, tmp_path_factory) -> Origin:
 
 
 @pytest.fixture(scope="session")
-def launcher(book: Book, origin: Origin, chromium, tmp_path_factory):
+def launcher(book: Book, origin: Origin, chromium):
     """One local hub for every launch: the member's server gets git's configuration and no jupytext."""
-    server = origin.git_environ() | without_jupytext(tmp_path_factory.mktemp("jupyter-config"))
+    server = origin.git_environ() | {"JUPYTER_CONFIG_PATH": str(HUB_IMAGE_JUPYTER)}
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("STORAGE_EMULATOR_HOST", raising=False)
         patch.delenv("FAKEHUB_STACK", raising=False)  # a hub of its own: another's server lacks git's configuration

@@ -34,6 +34,9 @@ OPEN_TIMEOUT_S = 90.0  # link to a notebook with an idle kernel: login, spawn, c
 RUN_TIMEOUT_S = 240.0  # Run All Cells to an idle kernel (the build allows 120 s per cell)
 SAVE_TIMEOUT_S = 30.0
 VIEWPORT = {"width": 1280, "height": 900}
+# Jupyter configuration for the member's server (JUPYTER_CONFIG_PATH): the hub's image has no jupytext, so
+# its server extension and JupyterLab extension are off, and a page's twin opens as on the hub.
+HUB_IMAGE_JUPYTER = Path(__file__).with_name("hub-image-jupyter")
 # The member's server's own packages, in the hub image's versions (tests/hub-image-versions.txt).
 SERVER_PACKAGES = ("jupyterlab", "jupyter_server", "nbgitpuller", "dask-gateway")
 
@@ -76,16 +79,6 @@ def on_hub(link: str, hub_url: str) -> str:
     """The link with only its scheme and host replaced by the local hub's."""
     hub = urlsplit(hub_url)
     return urlunsplit(urlsplit(link)._replace(scheme=hub.scheme, netloc=hub.netloc))
-
-
-def without_jupytext(folder: Path) -> dict[str, str]:
-    """Jupyter configuration that turns jupytext off in the member's server: the hub's image has none."""
-    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
-    (folder / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"jupyterlab-jupytext": True}}))
-    (folder / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": {"jupyterlab_jupytext": False}}}))
-    return {"JUPYTER_CONFIG_PATH": str(folder)}
 
 
 @dataclasses.dataclass
