@@ -69,7 +69,7 @@ def rendered_links(context: BrowserContext, url: str) -> set[str]:
     """The hub launch links a built page shows."""
     page = context.new_page()
     try:
-        page.goto(url, wait_until="networkidle")
+        page.goto(url, wait_until="load")  # the theme writes the buttons into the HTML: no script needed
         return {a for a in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)") if HUB_PATH in a}
     finally:
         page.close()
@@ -262,9 +262,9 @@ class Launcher:
             started = prompts and re.fullmatch(r"\[\d+\]:", prompts[0])
             busy = any("*" in p for p in prompts) or state["status"] != "idle"
             settled = settled + 1 if started and not busy else 0
-            if settled >= 3:  # idle three polls in a row: no cell is waiting to start
+            if settled >= 2:  # idle twice in a row: no cell is waiting to start
                 return
-            page.wait_for_timeout(200)
+            page.wait_for_timeout(150)
         raise LaunchError(f"cells were still running {RUN_TIMEOUT_S:.0f} s after Run All Cells "
                           f"(prompts: {' '.join(page.evaluate(RUN_STATE)['prompts'])})")
 
