@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import launch
 import yaml
 from workspace import ROOT, copy_book, replicated_book
 
@@ -167,6 +168,7 @@ def table(result: dict) -> str:
     for factor, row in result["growth"].items():
         per_page = f"build {row['clean_build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page"
         rows.append((f"growth {factor} ({row['pages']} pages)", per_page))
+    rows += launch.rows(result["launch"])
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 
@@ -177,6 +179,7 @@ def main() -> None:
     result = {**builds(), **harness()}
     result["ratios"] = ratios(result)
     result["growth"] = growth()
+    result["launch"] = launch.measure(REPS)  # tests/bench/launch.py: the tutorials launched in the browser
     result["meta"] = {
         "repetitions": REPS, "statistic": "median", "cpus": os.cpu_count(),
         "python": platform.python_version(), "machine": platform.machine(),
