@@ -3,6 +3,8 @@
 The harness itself is loaded by pyproject.toml.
 """
 
+import tempfile
+
 import pytest
 
 from fakehub import FakeHub
@@ -19,3 +21,15 @@ def local_hub():
         hub = FakeHub().start(export=False)
     yield hub
     hub.stop()
+
+
+@pytest.fixture
+def run_tmp(tmp_path, monkeypatch):
+    """The runs of a test work under tmp_path/run (TMPDIR), which marks their processes."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    monkeypatch.delenv("FAKEHUB_STACK", raising=False)
+    return folder

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_lifecycle import CLUSTER, processes_under
+from runs import processes_under
+from test_lifecycle import CLUSTER
 
 from fakehub import load
 from fakehub.envhash import environment_key

@@ -12,12 +12,12 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from runs import ctrl_c, fakehub_cli, processes_under, wait_until_gone
 
 from fakehub import FakeHub, HubError, load
 from fakehub.stack import Service, Stack
@@ -31,62 +31,16 @@ CLUSTER = ("from dask_gateway import Gateway\n"
            "cluster.scale(1)\ncluster.get_client().wait_for_workers(1)\n")
 
 
-def processes_under(folder: Path) -> dict[int, str]:
-    """Live processes working in folder (or a deleted folder below it): pid -> command line."""
-    found = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            cwd = os.readlink(f"/proc/{entry}/cwd").removesuffix(" (deleted)")
-            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            command = Path(f"/proc/{entry}/cmdline").read_text().replace("\0", " ").strip()
-        except OSError:
-            continue
-        if state != "Z" and (cwd == str(folder) or cwd.startswith(f"{folder}/")):
-            found[int(entry)] = command
-    return found
-
-
-def wait_until_gone(folder: Path, seconds: float = 20.0) -> dict[int, str]:
-    """Poll until no process works under folder; what is left after seconds."""
-    deadline = time.monotonic() + seconds
-    while (left := processes_under(folder)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return left
-
-
 def assert_whole_stack(found: dict[int, str]) -> None:
     commands = " ".join(found.values()).replace("-m dask ", "dask ")
     missing = [name for name in MEMBER_PROCESSES if name not in commands]
     assert not missing, f"the stack lacks {missing}: {found}"
 
 
-@pytest.fixture
-def run_tmp(tmp_path, monkeypatch):
-    """The runs of a test work under tmp_path/run (TMPDIR), which marks their processes."""
-    folder = tmp_path / "run"
-    folder.mkdir()
-    monkeypatch.setenv("TMPDIR", str(folder))
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
-    monkeypatch.delenv("FAKEHUB_STACK", raising=False)
-    return folder
-
-
 def in_kernel(hub: FakeHub, code: str) -> None:
     result = subprocess.run([sys.executable, "-c", code], env=hub.process_environ, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
-
-
-def cli(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "fakehub", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        # A run started in the background (nohup, `&` without job control) ignores SIGINT,
-        # and the CLI would inherit that; the test needs Ctrl-C to behave as in a terminal.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
 
 
 def stack_file(process: subprocess.Popen) -> str:
@@ -102,28 +56,20 @@ def test_ctrl_c_stops_the_cli_and_its_command_and_leaves_no_process(run_tmp):
     # leaves a gateway cluster behind, then Ctrl-C reaches the whole foreground process group.
     command = CLUSTER + ("import os\nprint(os.environ['SCRATCH_BUCKET'], flush=True)\n"
                          "import time\ntime.sleep(600)")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fakehub", "--", sys.executable, "-c", command], cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        # A run started in the background ignores SIGINT, and the CLI would inherit that.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    process = fakehub_cli("--", sys.executable, "-c", command, terminal=True)
     try:
         assert process.stdout.readline().strip() == f"gs://leap-scratch/{load().member}", process.stderr.read()
         found = processes_under(run_tmp)
         for name in ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask-gateway-proxy", "scheduler"):
             assert name in " ".join(found.values()), f"no {name} in {found}"
-        os.killpg(process.pid, signal.SIGINT)
-        process.wait(timeout=30)
     finally:
-        process.kill()
-        process.wait()
-    assert process.returncode in (130, -signal.SIGINT)
+        status = ctrl_c(process)
+    assert status in (130, -signal.SIGINT)
     assert wait_until_gone(run_tmp) == {}, "left running after Ctrl-C"
 
 
 def test_nothing_survives_a_sigkill_of_the_cli(run_tmp, monkeypatch):
-    process = cli()
+    process = fakehub_cli()
     try:
         monkeypatch.setenv("FAKEHUB_STACK", stack_file(process))
         hub = FakeHub().start(export=False)  # the CLI's hub, used from here

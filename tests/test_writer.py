@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -12,7 +11,7 @@ import sys
 from pathlib import Path
 
 import jupytext
-from test_lifecycle import processes_under, run_tmp, wait_until_gone  # noqa: F401 (run_tmp is a fixture)
+from runs import ctrl_c, fakehub_cli, wait_until_gone
 
 from fakehub import hubapi, load
 
@@ -31,16 +30,11 @@ def description(process: subprocess.Popen) -> str:
     return "".join(lines)
 
 
-def test_the_writers_hub_opens_their_folder_with_pages_as_notebooks_and_ctrl_c_stops_it(run_tmp):  # noqa: F811
+def test_the_writers_hub_opens_their_folder_with_pages_as_notebooks_and_ctrl_c_stops_it(run_tmp):
     folder = run_tmp / "working-tree"
     (folder / "book").mkdir(parents=True)
     shutil.copy(ROOT / PAGE, folder / PAGE)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fakehub", "--lab", str(folder)], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
-        # A run started in the background ignores SIGINT, and the CLI would inherit that.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    process = fakehub_cli("--lab", str(folder), terminal=True)
     try:
         said = description(process)
         assert f"JupyterLab on {folder}" in said, process.stderr.read()
@@ -59,13 +53,9 @@ def test_the_writers_hub_opens_their_folder_with_pages_as_notebooks_and_ctrl_c_s
             c.source for c in jupytext.read(folder / PAGE).cells if c.cell_type == "code"]
         viewers = hubapi.call(f"{lab}/lab/api/settings/@jupyterlab/docmanager-extension:plugin", token)
         assert viewers["schema"]["properties"]["defaultViewers"]["default"]["markdown"] == "Jupytext Notebook"
-
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the writer's terminal
-        process.wait(timeout=30)
     finally:
-        process.kill()
-        process.wait()
-    assert process.returncode in (130, -signal.SIGINT)
+        status = ctrl_c(process)  # Ctrl-C in the writer's terminal
+    assert status in (130, -signal.SIGINT)
     assert wait_until_gone(run_tmp) == {}, "left running after Ctrl-C"
 
 

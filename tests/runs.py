@@ -1,0 +1,62 @@
+"""The processes of a local hub a test started itself: found by working folder, started and stopped as in a terminal.
+
+Every service of a stack works under the run's TMPDIR, so a test that gives its run a folder of
+its own (the `run_tmp` fixture) sees only that run's processes, never another engineer's hub.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def processes_under(folder: Path) -> dict[int, str]:
+    """Live processes working in folder (or a deleted folder below it): pid -> command line."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{entry}/cwd").removesuffix(" (deleted)")
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            command = Path(f"/proc/{entry}/cmdline").read_text().replace("\0", " ").strip()
+        except OSError:
+            continue
+        if state != "Z" and (cwd == str(folder) or cwd.startswith(f"{folder}/")):
+            found[int(entry)] = command
+    return found
+
+
+def wait_until_gone(folder: Path, seconds: float = 20.0) -> dict[int, str]:
+    """Poll until no process works under folder; what is left after seconds."""
+    deadline = time.monotonic() + seconds
+    while (left := processes_under(folder)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def fakehub_cli(*args: str, terminal: bool = False) -> subprocess.Popen:
+    """`python -m fakehub ARGS` from the root; with terminal, its own process group, as a foreground job."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "fakehub", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=terminal,
+        # A run started in the background (nohup, `&` without job control) ignores SIGINT,
+        # and the CLI would inherit that; the test needs Ctrl-C to behave as in a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def ctrl_c(process: subprocess.Popen) -> int:
+    """Send SIGINT to the process's whole group, as Ctrl-C in its terminal does; its exit status."""
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        return process.wait(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
