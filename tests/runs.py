@@ -14,6 +14,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
+# Code that leaves a gateway cluster of one worker running: it outlives the process that made it.
+CLUSTER = ("from dask_gateway import Gateway\n"
+           "cluster = Gateway().new_cluster(shutdown_on_close=False)\n"
+           "cluster.scale(1)\ncluster.get_client().wait_for_workers(1)\n")
 
 
 def processes_under(folder: Path) -> dict[int, str]:

@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from runs import processes_under
-from test_lifecycle import CLUSTER
+from runs import CLUSTER, processes_under
 
 from fakehub import load
 from fakehub.envhash import environment_key

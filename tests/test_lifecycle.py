@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from runs import ctrl_c, fakehub_cli, processes_under, wait_until_gone
+from runs import CLUSTER, ctrl_c, fakehub_cli, processes_under, wait_until_gone
 
 from fakehub import FakeHub, HubError, load
 from fakehub.stack import Service, Stack
@@ -26,9 +26,6 @@ ROOT = Path(__file__).parents[1]
 TESTS = Path(__file__).parent
 MEMBER_PROCESSES = ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask_gateway_server",
                     "dask-gateway-proxy", "jupyterhub.singleuser", "dask scheduler", "dask worker")
-CLUSTER = ("from dask_gateway import Gateway\n"
-           "cluster = Gateway().new_cluster(shutdown_on_close=False)\n"  # outlives the process that made it
-           "cluster.scale(1)\ncluster.get_client().wait_for_workers(1)\n")
 
 
 def assert_whole_stack(found: dict[int, str]) -> None:
