@@ -1,6 +1,8 @@
 """Measure what building and verifying the book costs; write _build/bench.json and a table.
 
-Run by `nox -s bench` (which installs environment.yml's pins first).
+Run by `nox -s bench` (which installs environment.yml's pins first). Each measure is a function
+that returns its figures (a dict); `rows` turns them into the table's lines, and `TARGETS` says
+which figures have a target.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import peers
 import yaml
 from workspace import ROOT, copy_book, replicated_book
 
@@ -23,22 +26,62 @@ HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
 SETTINGS = yaml.safe_load((HERE / "bench.yml").read_text())
 REPS = int(os.environ.get("BENCH_REPETITIONS", SETTINGS["repetitions"]))  # fewer for a quick look
+DASK = SETTINGS["dask_page"]
+# figure -> (bound, what it is measured on); a figure meets its target when it is at most the bound
 TARGETS = {
-    "cached_over_noexec": 1.1,
-    "harness_over_notebook_exec": 1.0,
-    "harness_parallel_over_notebook_exec": 0.6,
+    "hub_start_s": (6.0, "seconds"),
+    "cached_over_noexec": (1.1, "ratio"),
+    "harness_over_nbmake": (1.0, "ratio"),
+    "harness_over_nbval": (1.0, "ratio"),
+    "harness_parallel_over_nbmake": (0.6, "ratio"),
+    "build_growth": (0.10, "growth"),
+    "harness_growth": (0.10, "growth"),
 }
 
 
 def run(command: list[str], cwd: Path) -> tuple[float, str]:
     """Run a command to completion; return its wall time and output; fail loudly if it fails."""
-    env = {k: v for k, v in os.environ.items() if k != "STORAGE_EMULATOR_HOST"}
+    env = {k: v for k, v in os.environ.items() if k not in ("STORAGE_EMULATOR_HOST", "FAKEHUB_STACK")}
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"bench: {' '.join(command)} failed in {cwd}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return elapsed, result.stdout + result.stderr
+
+
+def median(samples: list[float], name: str = "") -> float:
+    """The median, rounded for the report; says it on stderr as each measure completes."""
+    value = round(statistics.median(samples), 3)
+    if name:
+        runs = ", ".join(f"{sample:.2f}" for sample in samples)
+        print(f"bench: {name} = {value} (median of {runs})", file=sys.stderr, flush=True)
+    return value
+
+
+# -- the local hub -----------------------------------------------------------------------------
+
+HUB_TIMINGS = """
+import json
+from fakehub import FakeHub
+hub = FakeHub().start(export=False)
+hub.stop()
+print(json.dumps(hub.timings))
+"""
+
+
+def hub() -> dict:
+    """Start and stop the local hub, each time in a new process: seconds to be up, for each service to answer, to stop."""
+    samples = [json.loads(run([sys.executable, "-c", HUB_TIMINGS], ROOT)[1].splitlines()[-1]) for _ in range(REPS)]
+    services = sorted(samples[0]["ready_s"])
+    return {
+        "hub_start_s": median([s["start_s"] for s in samples], "hub_start_s"),
+        "hub_ready_s": {name: median([s["ready_s"][name] for s in samples], f"hub ready {name}") for name in services},
+        "hub_stop_s": median([s["stop_s"] for s in samples], "hub_stop_s"),
+    }
+
+
+# -- builds ------------------------------------------------------------------------------------
 
 
 def build(root: Path, config: str = "_config.yml") -> tuple[float, int]:
@@ -48,22 +91,25 @@ def build(root: Path, config: str = "_config.yml") -> tuple[float, int]:
     return seconds, len(re.findall(r"Executed notebook in", output))
 
 
-def median(samples: list[float], name: str = "") -> float:
-    """The median, rounded for the report; says it on stderr as each measure completes."""
-    value = round(statistics.median(samples), 3)
-    if name:
-        runs = ", ".join(f"{sample:.2f}" for sample in samples)
-        print(f"bench: {name} = {value} s (median of {runs})", file=sys.stderr, flush=True)
-    return value
+def executed_seconds(root: Path, page: str) -> float:
+    """How long the page took to execute in the last build, from jupyter-cache's record of it."""
+    from jupyter_cache import get_cache
+
+    for cache in (root / "_build" / ".jupyter_cache").iterdir():  # one folder per environment key
+        for record in get_cache(cache).list_cache_records():
+            if Path(record.uri) == root / page:
+                return float(record.data["execution_seconds"])
+    raise LookupError(f"jupyter-cache has no record of {page}")
 
 
 def builds() -> dict:
-    """Clean, cached, one-page-edit and no-execution builds of a copy of the book."""
-    root, clean, cached, edited, executed = copy_book(), [], [], [], {}
+    """Clean, cached, one-page-edit and no-execution builds of a copy of the book; the Dask page's share."""
+    root, clean, dask, cached, edited, executed = copy_book(), [], [], [], [], {}
     for _ in range(REPS):
         shutil.rmtree(root / "_build", ignore_errors=True)
         seconds, executed["clean"] = build(root)
         clean.append(seconds)
+        dask.append(executed_seconds(root, DASK))
     for _ in range(REPS):
         seconds, executed["cached"] = build(root)
         cached.append(seconds)
@@ -74,13 +120,17 @@ def builds() -> dict:
         edited.append(seconds)
     noexec = noexec_builds()
     shutil.rmtree(root)
-    return {
+    figures = {
         "clean_build_s": median(clean, "clean_build_s"),
         "noexec_build_s": median(noexec, "noexec_build_s"),
         "cached_build_s": median(cached, "cached_build_s"),
         "one_page_edit_build_s": median(edited, "one_page_edit_build_s"),
         "pages_executed": executed,
+        "dask_build_exec_s": median(dask, "dask_build_exec_s"),
     }
+    figures["cached_over_noexec"] = round(figures["cached_build_s"] / figures["noexec_build_s"], 3)
+    figures["dask_share_of_clean_build"] = round(figures["dask_build_exec_s"] / figures["clean_build_s"], 3)
+    return figures
 
 
 def noexec_builds() -> list[float]:
@@ -105,25 +155,52 @@ def edit_code_cell(page: Path, line: str) -> None:
     page.write_text(text[:end] + "\n" + line + text[end:])
 
 
-def pytest(root: Path, parallel: bool) -> float:
-    """One run of the per-cell harness over the book at root, serial or with -n auto."""
-    command = [str(BIN / "pytest"), *SETTINGS["harness_args"]]
+# -- the harness and its peers -----------------------------------------------------------------
+
+DURATION = re.compile(r"^\s*([\d.]+)s (?:setup|call|teardown)\s+(\S+)", re.MULTILINE)
+
+
+def pytest(root: Path, parallel: bool) -> tuple[float, str]:
+    """One run of the per-cell harness over the book at root, serial or with -n auto: seconds, output."""
+    command = [str(BIN / "pytest"), *SETTINGS["harness_args"], "--durations=0"]
     command += ["-n", "auto" if parallel else "0"]
-    return run(command, root)[0]
+    return run(command, root)
+
+
+def page_seconds(output: str, page: str) -> float:
+    """The seconds the items of one page took, from pytest's --durations report."""
+    return sum(float(seconds) for seconds, item in DURATION.findall(output) if item.split(":")[0] == page)
 
 
 def harness() -> dict:
-    """The per-cell harness (serial and parallel) and the notebook-by-notebook baseline."""
+    """The per-cell harness, serial and parallel, on the book; the Dask page's part of the serial run."""
     root = copy_book()
-    serial = [pytest(root, parallel=False) for _ in range(REPS)]
-    parallel = [pytest(root, parallel=True) for _ in range(REPS)]
-    whole = [run([sys.executable, str(HERE / "notebooks.py"), str(root)], root)[0] for _ in range(REPS)]
+    serial, dask, parallel = [], [], []
+    for _ in range(REPS):
+        seconds, output = pytest(root, parallel=False)
+        serial.append(seconds)
+        dask.append(page_seconds(output, DASK))
+        parallel.append(pytest(root, parallel=True)[0])
     shutil.rmtree(root)
-    return {
+    figures = {
         "harness_s": median(serial, "harness_s"),
         "harness_parallel_s": median(parallel, "harness_parallel_s"),
-        "notebook_exec_s": median(whole, "notebook_exec_s"),
+        "dask_harness_s": median(dask, "dask_harness_s"),
     }
+    figures["dask_share_of_harness"] = round(figures["dask_harness_s"] / figures["harness_s"], 3)
+    return figures
+
+
+def peer_tools() -> dict:
+    """nbmake and nbval on the same pages, as notebooks, inside a local hub of their own."""
+    root = copy_book()
+    count = peers.write_notebooks(root)
+    samples = {tool: [run(peers.command(root, tool), root)[0] for _ in range(REPS)] for tool in peers.TOOLS}
+    shutil.rmtree(root)
+    return {"notebooks": count, **{f"{tool}_s": median(times, f"{tool}_s") for tool, times in samples.items()}}
+
+
+# -- growth ------------------------------------------------------------------------------------
 
 
 def growth() -> dict:
@@ -135,7 +212,7 @@ def growth() -> dict:
         for _ in range(REPS):
             shutil.rmtree(root / "_build", ignore_errors=True)
             builds_s.append(build(root)[0])
-            harness_s.append(pytest(root, parallel=False))
+            harness_s.append(pytest(root, parallel=False)[0])
         shutil.rmtree(root)
         report[f"{factor}x"] = {
             "pages": pages,
@@ -145,42 +222,78 @@ def growth() -> dict:
     return report
 
 
+def growth_ratio(report: dict, key: str) -> float:
+    """How much more a page costs in the largest book than in the smallest: 0.1 is 10% more."""
+    factors = sorted(report, key=lambda factor: int(factor.rstrip("x")))
+    return round(report[factors[-1]][key] / report[factors[0]][key] - 1, 3)
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
 def ratios(result: dict) -> dict:
-    """The ratios the targets are stated in."""
+    """The ratios between measures that the targets are stated in."""
+    harness, peer = result["harness"], result["peers"]
     return {
-        "cached_over_noexec": round(result["cached_build_s"] / result["noexec_build_s"], 3),
-        "harness_over_notebook_exec": round(result["harness_s"] / result["notebook_exec_s"], 3),
-        "harness_parallel_over_notebook_exec": round(result["harness_parallel_s"] / result["notebook_exec_s"], 3),
+        "harness_over_nbmake": round(harness["harness_s"] / peer["nbmake_s"], 3),
+        "harness_over_nbval": round(harness["harness_s"] / peer["nbval_s"], 3),
+        "harness_parallel_over_nbmake": round(harness["harness_parallel_s"] / peer["nbmake_s"], 3),
+        "build_growth": growth_ratio(result["growth"], "clean_build_s_per_page"),
+        "harness_growth": growth_ratio(result["growth"], "harness_s_per_page"),
     }
 
 
-def table(result: dict) -> str:
-    """A plain-text table of every measure, ratio and target."""
-    rows = [(key, f"{result[key]:.2f} s") for key in (
-        "clean_build_s", "noexec_build_s", "cached_build_s", "one_page_edit_build_s",
-        "harness_s", "harness_parallel_s", "notebook_exec_s")]
-    rows.append(("pages executed (clean / cached / one-page edit)", " / ".join(
-        str(result["pages_executed"][k]) for k in ("clean", "cached", "one_page_edit"))))
-    for name, value in result["ratios"].items():
-        verdict = "met" if value <= TARGETS[name] else "MISSED"
-        rows.append((name, f"{value:.2f}  (target <= {TARGETS[name]}: {verdict})"))
+def verdict(name: str, value: float) -> str:
+    """The value, with its target and whether it is met."""
+    bound, kind = TARGETS[name]
+    shown = {"seconds": f"{value:.2f} s", "ratio": f"{value:.2f}", "growth": f"{value:+.0%}"}
+    limit = {"seconds": f"{bound} s", "ratio": f"{bound}", "growth": f"+{bound:.0%}"}
+    return f"{shown[kind]}  (target <= {limit[kind]}: {'met' if value <= bound else 'MISSED'})"
+
+
+def rows(result: dict) -> list[tuple[str, str]]:
+    """The table's lines, (name, value), measure by measure."""
+    hub, builds, harness, peer = result["hub"], result["builds"], result["harness"], result["peers"]
+    found = [("hub_start_s", verdict("hub_start_s", hub["hub_start_s"]))]
+    found += [(f"hub ready: {name}", f"{seconds:.2f} s") for name, seconds in hub["hub_ready_s"].items()]
+    found.append(("hub_stop_s", f"{hub['hub_stop_s']:.2f} s"))
+    found += [(key, f"{builds[key]:.2f} s") for key in (
+        "clean_build_s", "noexec_build_s", "cached_build_s", "one_page_edit_build_s")]
+    found.append(("pages executed (clean / cached / one-page edit)", " / ".join(
+        str(builds["pages_executed"][k]) for k in ("clean", "cached", "one_page_edit"))))
+    found.append(("cached_over_noexec", verdict("cached_over_noexec", builds["cached_over_noexec"])))
+    found.append(("dask page in the clean build", f"{builds['dask_build_exec_s']:.2f} s "
+                  f"({builds['dask_share_of_clean_build']:.0%} of it)"))
+    found += [(key, f"{harness[key]:.2f} s") for key in ("harness_s", "harness_parallel_s")]
+    found.append(("dask page in harness_s", f"{harness['dask_harness_s']:.2f} s "
+                  f"({harness['dask_share_of_harness']:.0%} of it)"))
+    found += [(f"{tool}_s ({peer['notebooks']} notebooks)", f"{peer[f'{tool}_s']:.2f} s") for tool in peers.TOOLS]
+    found += [(name, verdict(name, value)) for name, value in result["ratios"].items()]
     for factor, row in result["growth"].items():
         per_page = f"build {row['clean_build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page"
-        rows.append((f"growth {factor} ({row['pages']} pages)", per_page))
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+        found.append((f"growth {factor} ({row['pages']} pages)", per_page))
+    return found
+
+
+def table(result: dict) -> str:
+    """A plain-text table of every figure, ratio and target."""
+    lines = rows(result)
+    width = max(len(name) for name, _ in lines)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in lines)
+
+
+MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth}
 
 
 def main() -> None:
     """Measure everything, write _build/bench.json and _build/bench.txt, print the table."""
     started = time.perf_counter()
-    result = {**builds(), **harness()}
+    result = {name: measure() for name, measure in MEASURES.items()}
     result["ratios"] = ratios(result)
-    result["growth"] = growth()
     result["meta"] = {
         "repetitions": REPS, "statistic": "median", "cpus": os.cpu_count(),
         "python": platform.python_version(), "machine": platform.machine(),
-        "total_s": round(time.perf_counter() - started, 1),
+        "load": [round(x, 2) for x in os.getloadavg()], "total_s": round(time.perf_counter() - started, 1),
     }
     out = ROOT / "_build"
     out.mkdir(exist_ok=True)
@@ -188,7 +301,8 @@ def main() -> None:
     text = table(result)
     (out / "bench.txt").write_text(text + "\n")
     print(text)
-    print(f"wrote {out / 'bench.json'} in {result['meta']['total_s']} s")
+    print(f"wrote {out / 'bench.json'} in {result['meta']['total_s']} s (load average at the end: "
+          f"{', '.join(map(str, result['meta']['load']))})")
 
 
 if __name__ == "__main__":
