@@ -58,11 +58,30 @@ def _name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", requirement.split("==", 1)[0]).lower()
 
 
+def image_versions() -> dict[str, str]:
+    """The hub image's versions (tests/hub-image-versions.txt), by normalised package name."""
+    lines = [line.split("#", 1)[0].strip() for line in HUB_VERSIONS.read_text().splitlines()]
+    return {_name(line): line for line in lines if line}
+
+
+def in_place(image: dict[str, str]) -> list[str]:
+    """environment.yml's pins with these versions in their place; those not pinned there are added."""
+    image = dict(image)
+    return [image.pop(_name(pin), pin) for pin in pins()] + sorted(image.values())
+
+
 def hub_pins() -> list[str]:
     """environment.yml's pins, with the hub image's versions (tests/hub-image-versions.txt) in their place."""
-    lines = [line.split("#", 1)[0].strip() for line in HUB_VERSIONS.read_text().splitlines()]
-    image = {_name(line): line for line in lines if line}
-    return [image.pop(_name(pin), pin) for pin in pins()] + sorted(image.values())
+    return in_place(image_versions())
+
+
+# What the member's server runs on the hub, beside the page's libraries: the hub image's versions.
+SERVER_PACKAGES = {"jupyterlab", "jupyter-server", "nbgitpuller", "dask-gateway"}
+
+
+def server_pins() -> list[str]:
+    """environment.yml's pins, with the hub image's JupyterLab, jupyter_server, nbgitpuller and dask-gateway."""
+    return in_place({name: line for name, line in image_versions().items() if name in SERVER_PACKAGES})
 
 
 # The hub image's Python (pangeo-notebook's package list: python==3.12.x).
@@ -132,7 +151,7 @@ def tests_latest(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Measure build and verification costs (tests/bench/bench.yml); write _build/bench.json."""
-    install(session)
+    install_server(session)  # the launches' member's server runs the hub image's versions, as in `browser`
     session.run("python", "tests/bench/run.py", *session.posargs)
 
 
@@ -156,15 +175,28 @@ def build(session: nox.Session) -> None:
     session.run("jupyter-book", "build", ".", "--builder", "html", "-n", "-W", "--keep-going")
 
 
+def install_server(session: nox.Session) -> None:
+    """Install the pins, with the hub image's versions of the member's server's packages in their place."""
+    session.install(*server_pins())
+    session.run("pip", "check")
+
+
 @nox.session
 def browser(session: nox.Session) -> None:
-    """Build the book, serve it on 127.0.0.1 and check every page in Debian's Chromium."""
+    """Build the book, check every page in Debian's Chromium, and run every tutorial from its launch button."""
     if not CHROMIUM.exists():
         session.error(f"{CHROMIUM} is missing. Install Debian's Chromium: "
                       "`apt-get update && apt-get install -y chromium` (never `playwright install`)")
-    install(session)
+    install_server(session)
     build(session)
     session.run("pytest", "tests/browser", *session.posargs, env={"BOOKSITE_BROWSER": "1"})
+
+
+@nox.session
+def hub(session: nox.Session) -> None:
+    """The local hub for writers: JupyterLab on this working tree, the fake buckets and the gateway; Ctrl-C stops."""
+    install(session)
+    session.run("python", "-m", "fakehub", "--lab", str(ROOT), *session.posargs)
 
 
 @nox.session

@@ -33,9 +33,13 @@ class FakeHub:
     start() uses that hub and stop() leaves it running.
     """
 
-    def __init__(self, config: hubconfig.HubConfig | None = None, ports: dict[str, int] | None = None):
+    def __init__(self, config: hubconfig.HubConfig | None = None, ports: dict[str, int] | None = None,
+                 server_environ: dict[str, str] | None = None, root_dir: Path | None = None):
         self.config = config or hubconfig.load()
         self.ports = ports or {}  # fixed ports for some services (tests); the others are picked free
+        # Added to the member's environment for the member's server only (a launch's git configuration, say).
+        self.server_extra = dict(server_environ or {})
+        self.root_dir = root_dir  # the folder the member's server opens; the member's home when None
         self.addresses: Addresses | None = None
         self.stack: Stack | None = None
         self.url = ""
@@ -157,7 +161,9 @@ class FakeHub:
             "home": str(self.sandbox / "home"),
             "run": str(self.sandbox / "run"),
             "clusters": str(self.sandbox / "clusters"),
-            "server_environ": member.server_environ(self.config, self.addresses, self.url, self.sandbox),
+            "server_environ": member.server_environ(self.config, self.addresses, self.url, self.sandbox)
+            | self.server_extra,
+            "root_dir": str(self.root_dir or self.sandbox / "home"),
             "worker_environ": member.worker_environ(self.url, self.sandbox),
         }))
         env = services.python_env(self._kept_environ(), settings)

@@ -34,6 +34,7 @@ c.SimpleLocalProcessSpawner.home_dir_template = SETTINGS["home"]
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
 c.Spawner.default_url = "/lab"
+c.Spawner.notebook_dir = SETTINGS["root_dir"]  # the member's home; the repository's working tree for writers
 c.Spawner.environment = SETTINGS["server_environ"]  # fakehub/member.py: one definition of the member's environment
 
 c.JupyterHub.services = [

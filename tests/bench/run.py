@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import launch
 import peers
 import yaml
 from workspace import ROOT, copy_book, replicated_book
@@ -272,6 +273,7 @@ def rows(result: dict) -> list[tuple[str, str]]:
     for factor, row in result["growth"].items():
         per_page = f"build {row['clean_build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page"
         found.append((f"growth {factor} ({row['pages']} pages)", per_page))
+    found += launch.rows(result["launch"])
     return found
 
 
@@ -282,7 +284,8 @@ def table(result: dict) -> str:
     return "\n".join(f"{name:<{width}}  {value}" for name, value in lines)
 
 
-MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth}
+MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth,
+            "launch": lambda: launch.measure(REPS)}  # tests/bench/launch.py: the tutorials launched in the browser
 
 
 def main() -> None:

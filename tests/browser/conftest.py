@@ -14,7 +14,10 @@ import yaml
 from playwright.sync_api import sync_playwright
 
 from booksite.book import Book
+from fakehub import FakeHub
 
+from .launch import HUB_IMAGE_JUPYTER, Launcher
+from .origin import Origin
 from .pages import Fetcher
 from .serve import Site
 
@@ -103,3 +106,50 @@ def screenshots(book: Book) -> Path:
     folder = book.root / "_build" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+LAUNCHES = pytest.StashKey[list]()  # the tutorials' launch outcomes, for the summary
+LAUNCHED = pytest.StashKey[dict]()  # what the launches ran: the commit, the member's server's versions
+
+
+@pytest.fixture(scope="session")
+def origin(book: Book, tmp_path_factory) -> Origin:
+    """The commit under test, where the member's server's git finds the repository's GitHub address."""
+    return Origin(book, tmp_path_factory.mktemp("origin")).create()
+
+
+@pytest.fixture(scope="session")
+def launcher(book: Book, origin: Origin, chromium):
+    """One local hub for every launch: the member's server gets git's configuration and no jupytext."""
+    server = origin.git_environ() | {"JUPYTER_CONFIG_PATH": str(HUB_IMAGE_JUPYTER)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+        patch.delenv("FAKEHUB_STACK", raising=False)  # a hub of its own: another's server lacks git's configuration
+        hub = FakeHub(server_environ=server).start(export=False)
+    try:
+        launcher = Launcher(hub, book, chromium)
+        yield launcher
+        launcher.close()
+    finally:
+        hub.stop()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """After the launches: which commit they ran, the member's server's versions, and each launch's times."""
+    launched, outcomes = config.stash.get(LAUNCHED, {}), config.stash.get(LAUNCHES, [])
+    if not outcomes:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.write_sep("=", "tutorials launched from their buttons", bold=True)
+    write(f"commit under test: {launched.get('commit', '?')}")
+    if launched.get("uncommitted"):
+        write(f"  not part of it (uncommitted): {', '.join(launched['uncommitted'])}")
+    versions = launched.get("versions") or {}
+    write("the member's server ran: " + ", ".join(f"{name} {version}" for name, version in versions.items()))
+    for outcome in outcomes:
+        times = outcome.timings
+        parts = [f"{name.removesuffix('_s')} {times[name]:.1f} s" for name in ("open_s", "kernel_s", "run_s", "total_s")
+                 if name in times]
+        write(f"  {outcome.docname:<34} {'passed' if not outcome.problems else 'FAILED':<7} {'  '.join(parts)}")
+    total = sum(outcome.timings.get("total_s", 0.0) for outcome in outcomes)
+    write(f"  {len(outcomes)} launches in {total:.1f} s (open: link to notebook, with login and spawn the first time)")

@@ -13,12 +13,12 @@ import yaml
 from booksite.book import Book
 
 from .conftest import HERE
+from .launch import HUB_PATH, rendered_links
 from .notebooks import code_cells, is_notebook, shown_code_cells
 from .pages import is_loopback, visit_page
 
 PAGES = Book.load().pages
 TUTORIALS = Book.load().tutorial_pages()
-HUB_PATH = "/hub/user-redirect/git-pull"
 SEARCHES = sorted(yaml.safe_load((HERE / "site.yml").read_text())["search"])
 
 
@@ -51,17 +51,10 @@ def tracked_files(book: Book) -> set[str]:
     return set(listing.stdout.splitlines())
 
 
-def launch_links(context, url: str) -> set[str]:
-    """The hub launch links on a page."""
-    page = context.new_page()
-    page.goto(url, wait_until="networkidle")
-    return {a for a in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)") if HUB_PATH in a}
-
-
 @pytest.mark.parametrize("docname", TUTORIALS)
 def test_launch_link_opens_the_tutorial_notebook_on_the_hub(docname, context, site, book):
     """The hub button is an nbgitpuller link to the tutorial's tracked notebook twin."""
-    links = launch_links(context, site.page(docname))
+    links = rendered_links(context, site.page(docname))
     assert len(links) == 1
     url = urlsplit(links.pop())
     assert (url.scheme, url.netloc, url.path) == ("https", urlsplit(book.hub).netloc, HUB_PATH)
@@ -80,7 +73,7 @@ def test_launch_link_opens_the_tutorial_notebook_on_the_hub(docname, context, si
 @pytest.mark.parametrize("docname", [p for p in PAGES if p not in TUTORIALS])
 def test_other_pages_have_no_launch_link(docname, context, site):
     """Only tutorials offer to open on the hub."""
-    assert launch_links(context, site.page(docname)) == set()
+    assert rendered_links(context, site.page(docname)) == set()
 
 
 @pytest.mark.parametrize("docname", TUTORIALS)

@@ -1,0 +1,79 @@
+"""The writers' hub (`nox -s hub`: python -m fakehub --lab FOLDER): JupyterLab on their folder, pages as notebooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+from test_lifecycle import processes_under, run_tmp, wait_until_gone  # noqa: F401 (run_tmp is a fixture)
+
+from fakehub import hubapi, load
+
+ROOT = Path(__file__).parents[1]
+PAGE = "book/first-steps.md"
+MEMBER = load().member
+
+
+def description(process: subprocess.Popen) -> str:
+    """What the CLI prints, up to its last line (or until it exits)."""
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("# Ctrl-C stops"):
+            break
+    return "".join(lines)
+
+
+def test_the_writers_hub_opens_their_folder_with_pages_as_notebooks_and_ctrl_c_stops_it(run_tmp):  # noqa: F811
+    folder = run_tmp / "working-tree"
+    (folder / "book").mkdir(parents=True)
+    shutil.copy(ROOT / PAGE, folder / PAGE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fakehub", "--lab", str(folder)], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+        # A run started in the background ignores SIGINT, and the CLI would inherit that.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        said = description(process)
+        assert f"JupyterLab on {folder}" in said, process.stderr.read()
+        hub = re.search(r"open (http://127\.0\.0\.1:\d+)/hub/login and log in as (\S+), any password", said)
+        assert hub and hub[2] == MEMBER, said
+        lab = f"{hub[1]}/user/{MEMBER}"
+        assert f"{lab}/lab/tree/{PAGE}" in said
+        stack = json.loads(Path(re.search(r"FAKEHUB_STACK=(\S+)", said)[1]).read_text())
+        api = f"http://127.0.0.1:{stack['addresses']['hub_api']}/hub/api"
+        hubapi.start_server(api, stack["admin_token"], MEMBER)  # what logging in does
+        token = hubapi.create_token(api, stack["admin_token"], MEMBER, [f"access:servers!user={MEMBER}"], "test")
+
+        opened = hubapi.call(f"{lab}/api/contents/{PAGE}?type=notebook&content=1", token)
+        cells = [c["source"] for c in opened["content"]["cells"] if c["cell_type"] == "code"]
+        assert opened["type"] == "notebook" and cells == [
+            c.source for c in jupytext.read(folder / PAGE).cells if c.cell_type == "code"]
+        viewers = hubapi.call(f"{lab}/lab/api/settings/@jupyterlab/docmanager-extension:plugin", token)
+        assert viewers["schema"]["properties"]["defaultViewers"]["default"]["markdown"] == "Jupytext Notebook"
+
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the writer's terminal
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode in (130, -signal.SIGINT)
+    assert wait_until_gone(run_tmp) == {}, "left running after Ctrl-C"
+
+
+def test_the_writers_hub_refuses_a_folder_that_is_not_there(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "fakehub", "--lab", str(tmp_path / "nowhere")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "no such folder" in result.stderr
+
+
+def test_nox_s_hub_runs_this_cli_on_the_working_tree():
+    assert 'session.run("python", "-m", "fakehub", "--lab", str(ROOT)' in (ROOT / "noxfile.py").read_text()
