@@ -72,7 +72,7 @@ print(json.dumps(hub.timings))
 
 
 def hub() -> dict:
-    """Start and stop the local hub, each time in a new process: seconds to be up, for each service to answer, to stop."""
+    """Start and stop the local hub, each time in a new process: seconds to be up, each service ready, to stop."""
     samples = [json.loads(run([sys.executable, "-c", HUB_TIMINGS], ROOT)[1].splitlines()[-1]) for _ in range(REPS)]
     services = sorted(samples[0]["ready_s"])
     return {
@@ -193,7 +193,7 @@ def harness() -> dict:
 
 
 def peer_tools() -> dict:
-    """nbmake and nbval on the same pages, as notebooks, inside a local hub of their own."""
+    """The peers, nbmake and nbval, on the same pages, as notebooks, inside a local hub of their own."""
     root = copy_book()
     count = peers.write_notebooks(root)
     samples = {tool: [run(peers.command(root, tool), root)[0] for _ in range(REPS)] for tool in peers.TOOLS}
@@ -233,15 +233,17 @@ def growth_ratio(report: dict, key: str) -> float:
 
 
 def ratios(result: dict) -> dict:
-    """The ratios between measures that the targets are stated in."""
-    harness, peer = result["harness"], result["peers"]
-    return {
-        "harness_over_nbmake": round(harness["harness_s"] / peer["nbmake_s"], 3),
-        "harness_over_nbval": round(harness["harness_s"] / peer["nbval_s"], 3),
-        "harness_parallel_over_nbmake": round(harness["harness_parallel_s"] / peer["nbmake_s"], 3),
-        "build_growth": growth_ratio(result["growth"], "clean_build_s_per_page"),
-        "harness_growth": growth_ratio(result["growth"], "harness_s_per_page"),
-    }
+    """The ratios between measures that the targets are stated in (those whose measures ran)."""
+    found = {}
+    if "harness" in result and "peers" in result:
+        harness, peer = result["harness"], result["peers"]
+        found["harness_over_nbmake"] = round(harness["harness_s"] / peer["nbmake_s"], 3)
+        found["harness_over_nbval"] = round(harness["harness_s"] / peer["nbval_s"], 3)
+        found["harness_parallel_over_nbmake"] = round(harness["harness_parallel_s"] / peer["nbmake_s"], 3)
+    if "growth" in result:
+        found["build_growth"] = growth_ratio(result["growth"], "clean_build_s_per_page")
+        found["harness_growth"] = growth_ratio(result["growth"], "harness_s_per_page")
+    return found
 
 
 def verdict(name: str, value: float) -> str:
@@ -252,29 +254,51 @@ def verdict(name: str, value: float) -> str:
     return f"{shown[kind]}  (target <= {limit[kind]}: {'met' if value <= bound else 'MISSED'})"
 
 
-def rows(result: dict) -> list[tuple[str, str]]:
-    """The table's lines, (name, value), measure by measure."""
-    hub, builds, harness, peer = result["hub"], result["builds"], result["harness"], result["peers"]
+def hub_rows(hub: dict) -> list[tuple[str, str]]:
+    """The local hub's lines."""
     found = [("hub_start_s", verdict("hub_start_s", hub["hub_start_s"]))]
     found += [(f"hub ready: {name}", f"{seconds:.2f} s") for name, seconds in hub["hub_ready_s"].items()]
-    found.append(("hub_stop_s", f"{hub['hub_stop_s']:.2f} s"))
-    found += [(key, f"{builds[key]:.2f} s") for key in (
+    return [*found, ("hub_stop_s", f"{hub['hub_stop_s']:.2f} s")]
+
+
+def build_rows(builds: dict) -> list[tuple[str, str]]:
+    """The builds' lines."""
+    found = [(key, f"{builds[key]:.2f} s") for key in (
         "clean_build_s", "noexec_build_s", "cached_build_s", "one_page_edit_build_s")]
     found.append(("pages executed (clean / cached / one-page edit)", " / ".join(
         str(builds["pages_executed"][k]) for k in ("clean", "cached", "one_page_edit"))))
     found.append(("cached_over_noexec", verdict("cached_over_noexec", builds["cached_over_noexec"])))
-    found.append(("dask page in the clean build", f"{builds['dask_build_exec_s']:.2f} s "
-                  f"({builds['dask_share_of_clean_build']:.0%} of it)"))
-    found += [(key, f"{harness[key]:.2f} s") for key in ("harness_s", "harness_parallel_s")]
-    found.append(("dask page in harness_s", f"{harness['dask_harness_s']:.2f} s "
-                  f"({harness['dask_share_of_harness']:.0%} of it)"))
-    found += [(f"{tool}_s ({peer['notebooks']} notebooks)", f"{peer[f'{tool}_s']:.2f} s") for tool in peers.TOOLS]
+    return [*found, ("dask page in the clean build", f"{builds['dask_build_exec_s']:.2f} s "
+                     f"({builds['dask_share_of_clean_build']:.0%} of it)")]
+
+
+def harness_rows(harness: dict) -> list[tuple[str, str]]:
+    """The harness's lines."""
+    found = [(key, f"{harness[key]:.2f} s") for key in ("harness_s", "harness_parallel_s")]
+    return [*found, ("dask page in harness_s", f"{harness['dask_harness_s']:.2f} s "
+                     f"({harness['dask_share_of_harness']:.0%} of it)")]
+
+
+def peer_rows(peer: dict) -> list[tuple[str, str]]:
+    """The peers' lines."""
+    return [(f"{tool}_s ({peer['notebooks']} notebooks)", f"{peer[f'{tool}_s']:.2f} s") for tool in peers.TOOLS]
+
+
+def growth_rows(growth: dict) -> list[tuple[str, str]]:
+    """The growth step's lines."""
+    return [(f"growth {factor} ({row['pages']} pages)",
+             f"build {row['clean_build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page")
+            for factor, row in growth.items()]
+
+
+def rows(result: dict) -> list[tuple[str, str]]:
+    """The table's lines, (name, value), measure by measure, then the ratios and the launches."""
+    found = []
+    for name, lines in (("hub", hub_rows), ("builds", build_rows), ("harness", harness_rows),
+                        ("peers", peer_rows), ("growth", growth_rows)):
+        found += lines(result[name]) if name in result else []
     found += [(name, verdict(name, value)) for name, value in result["ratios"].items()]
-    for factor, row in result["growth"].items():
-        per_page = f"build {row['clean_build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page"
-        found.append((f"growth {factor} ({row['pages']} pages)", per_page))
-    found += launch.rows(result["launch"])
-    return found
+    return found + (launch.rows(result["launch"]) if "launch" in result else [])
 
 
 def table(result: dict) -> str:
@@ -288,10 +312,13 @@ MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tool
             "launch": lambda: launch.measure(REPS)}  # tests/bench/launch.py: the tutorials launched in the browser
 
 
-def main() -> None:
-    """Measure everything, write _build/bench.json and _build/bench.txt, print the table."""
+def main(names: list[str]) -> None:
+    """Measure everything (or the measures named), write _build/bench.json and _build/bench.txt, print the table."""
+    unknown = sorted(set(names) - set(MEASURES))
+    if unknown:
+        sys.exit(f"bench: no measure named {', '.join(unknown)}; the measures: {', '.join(MEASURES)}")
     started = time.perf_counter()
-    result = {name: measure() for name, measure in MEASURES.items()}
+    result = {name: measure() for name, measure in MEASURES.items() if name in (names or MEASURES)}
     result["ratios"] = ratios(result)
     result["meta"] = {
         "repetitions": REPS, "statistic": "median", "cpus": os.cpu_count(),
@@ -300,13 +327,14 @@ def main() -> None:
     }
     out = ROOT / "_build"
     out.mkdir(exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "bench" if not names else "bench-" + "-".join(names)  # a partial run keeps the full report
+    (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     text = table(result)
-    (out / "bench.txt").write_text(text + "\n")
+    (out / f"{name}.txt").write_text(text + "\n")
     print(text)
-    print(f"wrote {out / 'bench.json'} in {result['meta']['total_s']} s (load average at the end: "
+    print(f"wrote {out / name}.json in {result['meta']['total_s']} s (load average at the end: "
           f"{', '.join(map(str, result['meta']['load']))})")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# A link to another page of the book, [text](path.md) or [text](path.md#anchor).
+PAGE_LINK = re.compile(r"\[([^\]]+)\]\((?!https?:)[^)\s]+\.md(?:#[^)\s]*)?\)")
 IGNORED = shutil.ignore_patterns("_build", "__pycache__", ".pytest_cache", "*.pyc")
 
 
@@ -43,7 +46,8 @@ def replicated_book(pages: list[str], factor: int) -> tuple[Path, int]:
             relative = Path(page).relative_to("book").with_suffix("")
             name = relative.with_name(f"{relative.name}-{copy:02d}").as_posix()
             (root / "book" / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / "book" / f"{name}.md").write_text(own_prefix((ROOT / page).read_text(), f"copy-{copy:02d}"))
+            text = unlinked(own_prefix((ROOT / page).read_text(), f"copy-{copy:02d}"))
+            (root / "book" / f"{name}.md").write_text(text)
             _copy_expectations(relative.as_posix(), name, root)
             chapters.append({"file": f"book/{name}"})
     toc = {"format": "jb-book", "root": "book/index", "chapters": chapters}
@@ -57,6 +61,11 @@ def own_prefix(text: str, prefix: str) -> str:
     if scratch not in text:
         raise ValueError(f"a growth page must take its folder from {scratch}, so each copy gets its own prefix")
     return text.replace(scratch, f'(os.environ["SCRATCH_BUCKET"] + "/{prefix}")')
+
+
+def unlinked(text: str) -> str:
+    """The page with its links to other pages as plain text: the sample book holds only the copies."""
+    return PAGE_LINK.sub(r"\1", text)
 
 
 def _copy_expectations(page: str, name: str, root: Path) -> None:
