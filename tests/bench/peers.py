@@ -40,6 +40,7 @@ def write_notebooks(root: Path) -> int:
             if SKIP in tags:  # the cells the build and the harness skip, each with its reason
                 cell.metadata["tags"] = [*tags, NBVAL_SKIP]
         relative = page.relative_to(root).with_suffix("")
+        (folder / relative).mkdir(parents=True)
         jupytext.write(notebook, folder / relative / f"{relative.name}.ipynb")
     (folder / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
     return len(pages)
