@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,13 +43,25 @@ TARGETS = {
 
 def run(command: list[str], cwd: Path) -> tuple[float, str]:
     """Run a command to completion; return its wall time and output; fail loudly if it fails."""
+    seconds, _, output = measured(command, cwd)
+    return seconds, output
+
+
+def measured(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Run a command to completion: its wall time, the CPU time of it and the processes it waited for, its output."""
     env = {k: v for k, v in os.environ.items() if k not in ("STORAGE_EMULATOR_HOST", "FAKEHUB_STACK")}
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"bench: {' '.join(command)} failed in {cwd}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return elapsed, result.stdout + result.stderr
+    return elapsed, _children_cpu() - cpu_before, result.stdout + result.stderr
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def median(samples: list[float], name: str = "") -> float:
@@ -85,10 +98,12 @@ def hub() -> dict:
 # -- builds ------------------------------------------------------------------------------------
 
 
+BUILD = [str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "-n", "-W", "--keep-going"]
+
+
 def build(root: Path, config: str = "_config.yml") -> tuple[float, int]:
     """Build the book at root; return seconds and how many pages were executed."""
-    command = [str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "-n", "-W", "--keep-going"]
-    seconds, output = run([*command, "--config", config], root)
+    seconds, output = run([*BUILD, "--config", config], root)
     return seconds, len(re.findall(r"Executed notebook in", output))
 
 
@@ -161,11 +176,14 @@ def edit_code_cell(page: Path, line: str) -> None:
 DURATION = re.compile(r"^\s*([\d.]+)s (?:setup|call|teardown)\s+(\S+)", re.MULTILINE)
 
 
+def harness_command(parallel: bool) -> list[str]:
+    """The per-cell harness over a book, serial or with -n auto, with each item's duration."""
+    return [str(BIN / "pytest"), *SETTINGS["harness_args"], "--durations=0", "-n", "auto" if parallel else "0"]
+
+
 def pytest(root: Path, parallel: bool) -> tuple[float, str]:
     """One run of the per-cell harness over the book at root, serial or with -n auto: seconds, output."""
-    command = [str(BIN / "pytest"), *SETTINGS["harness_args"], "--durations=0"]
-    command += ["-n", "auto" if parallel else "0"]
-    return run(command, root)
+    return run(harness_command(parallel), root)
 
 
 def page_seconds(output: str, page: str) -> float:
@@ -205,27 +223,42 @@ def peer_tools() -> dict:
 
 
 def growth() -> dict:
-    """Harness and clean build on the sampled pages replicated by each factor, in seconds per page."""
-    report = {}
-    for factor in SETTINGS["growth"]["factors"]:
-        root, pages = replicated_book(SETTINGS["growth"]["pages"], factor)
-        builds_s, harness_s = [], []
+    """Harness and clean build on books of 0, 1, 5, 20 copies of the sampled pages: seconds per page.
+
+    Per page, net: a run's seconds less those of the book with no code (the hub's start, the
+    tools' own), over the pages with code, so that a fixed cost spread over more pages does not
+    hide a page's cost growing; CPU seconds likewise, which a loaded machine changes far less
+    than wall time. The factors take turns within each repetition, so that the load of the
+    shared machine, which drifts over minutes, weighs on every factor alike.
+    """
+    sample, factors = SETTINGS["growth"]["pages"], SETTINGS["growth"]["factors"]
+    books = {factor: replicated_book(sample, factor) for factor in factors}
+    runs = {(factor, kind): [] for factor in factors for kind in ("build", "harness")}  # (wall, cpu) per run
+    try:
         for _ in range(REPS):
-            shutil.rmtree(root / "_build", ignore_errors=True)
-            builds_s.append(build(root)[0])
-            harness_s.append(pytest(root, parallel=False)[0])
-        shutil.rmtree(root)
-        report[f"{factor}x"] = {
-            "pages": pages,
-            "clean_build_s_per_page": round(median(builds_s, f"growth {factor}x clean build") / pages, 3),
-            "harness_s_per_page": round(median(harness_s, f"growth {factor}x harness") / pages, 3),
-        }
+            for factor, (root, _) in books.items():
+                shutil.rmtree(root / "_build", ignore_errors=True)
+                runs[factor, "build"].append(measured(BUILD, root)[:2])
+                runs[factor, "harness"].append(measured(harness_command(parallel=False), root)[:2])
+    finally:
+        for root, _ in books.values():
+            shutil.rmtree(root, ignore_errors=True)
+    base, report = min(factors), {}
+    for factor in factors:
+        row = report[f"{factor}x"] = {"pages": books[factor][1], "code_pages": factor * len(sample)}
+        for kind in ("build", "harness"):
+            wall = median([w for w, _ in runs[factor, kind]], f"growth {factor}x {kind}")
+            row[f"{kind}_s"], row[f"{kind}_s_per_page"] = wall, round(wall / row["pages"], 3)
+            if factor != base:
+                net = [(w - w0, c - c0) for (w, c), (w0, c0) in zip(runs[factor, kind], runs[base, kind], strict=True)]
+                row[f"{kind}_net_s_per_page"] = round(statistics.median(w for w, _ in net) / row["code_pages"], 3)
+                row[f"{kind}_net_cpu_s_per_page"] = round(statistics.median(c for _, c in net) / row["code_pages"], 3)
     return report
 
 
 def growth_ratio(report: dict, key: str) -> float:
-    """How much more a page costs in the largest book than in the smallest: 0.1 is 10% more."""
-    factors = sorted(report, key=lambda factor: int(factor.rstrip("x")))
+    """How much more a page costs in the largest book than in the smallest with code: 0.1 is 10% more."""
+    factors = sorted((factor for factor in report if key in report[factor]), key=lambda f: int(f.rstrip("x")))
     return round(report[factors[-1]][key] / report[factors[0]][key] - 1, 3)
 
 
@@ -241,8 +274,10 @@ def ratios(result: dict) -> dict:
         found["harness_over_nbval"] = round(harness["harness_s"] / peer["nbval_s"], 3)
         found["harness_parallel_over_nbmake"] = round(harness["harness_parallel_s"] / peer["nbmake_s"], 3)
     if "growth" in result:
-        found["build_growth"] = growth_ratio(result["growth"], "clean_build_s_per_page")
-        found["harness_growth"] = growth_ratio(result["growth"], "harness_s_per_page")
+        found["build_growth"] = growth_ratio(result["growth"], "build_net_s_per_page")
+        found["harness_growth"] = growth_ratio(result["growth"], "harness_net_s_per_page")
+        found["build_cpu_growth"] = growth_ratio(result["growth"], "build_net_cpu_s_per_page")
+        found["harness_cpu_growth"] = growth_ratio(result["growth"], "harness_net_cpu_s_per_page")
     return found
 
 
@@ -285,10 +320,15 @@ def peer_rows(peer: dict) -> list[tuple[str, str]]:
 
 
 def growth_rows(growth: dict) -> list[tuple[str, str]]:
-    """The growth step's lines."""
-    return [(f"growth {factor} ({row['pages']} pages)",
-             f"build {row['clean_build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page")
-            for factor, row in growth.items()]
+    """The growth step's lines: seconds per page, then net of the book with no code (wall / CPU)."""
+    found = []
+    for factor, row in growth.items():
+        value = f"build {row['build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page"
+        if "build_net_s_per_page" in row:
+            value += (f"; net build {row['build_net_s_per_page']:.2f} / {row['build_net_cpu_s_per_page']:.2f} cpu, "
+                      f"harness {row['harness_net_s_per_page']:.2f} / {row['harness_net_cpu_s_per_page']:.2f} cpu")
+        found.append((f"growth {factor} ({row['pages']} pages, {row['code_pages']} with code)", value))
+    return found
 
 
 def rows(result: dict) -> list[tuple[str, str]]:
@@ -297,7 +337,8 @@ def rows(result: dict) -> list[tuple[str, str]]:
     for name, lines in (("hub", hub_rows), ("builds", build_rows), ("harness", harness_rows),
                         ("peers", peer_rows), ("growth", growth_rows)):
         found += lines(result[name]) if name in result else []
-    found += [(name, verdict(name, value)) for name, value in result["ratios"].items()]
+    found += [(name, verdict(name, value) if name in TARGETS else f"{value:+.0%}")
+              for name, value in result["ratios"].items()]
     return found + (launch.rows(result["launch"]) if "launch" in result else [])
 
 

@@ -34,7 +34,10 @@ def copy_book() -> Path:
 
 
 def replicated_book(pages: list[str], factor: int) -> tuple[Path, int]:
-    """A book of `factor` copies of each page (with their expectations); return it and its page count."""
+    """A book of `factor` copies of each page (with their expectations); return it and its page count.
+
+    Factor 0 gives a book with no code: what a run costs before its first page.
+    """
     root = _new_root(f"leap-bench-x{factor}-")
     shutil.rmtree(root / "tests" / "expect")
     (root / "book").mkdir()
@@ -50,6 +53,10 @@ def replicated_book(pages: list[str], factor: int) -> tuple[Path, int]:
             (root / "book" / f"{name}.md").write_text(text)
             _copy_expectations(relative.as_posix(), name, root)
             chapters.append({"file": f"book/{name}"})
+    if not chapters:  # factor 0, the fixed costs alone: a text page, as a book needs a chapter
+        (root / "book" / "text.md").write_text("# Text\n\nNo code here.\n")
+        _copy_expectations("index", "text", root)
+        chapters.append({"file": "book/text"})
     toc = {"format": "jb-book", "root": "book/index", "chapters": chapters}
     (root / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
     return root, len(chapters) + 1
