@@ -7,6 +7,7 @@ which figures have a target.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import platform
@@ -38,6 +39,7 @@ TARGETS = {
     "harness_parallel_over_nbmake": (0.6, "ratio"),
     "build_growth": (0.10, "growth"),
     "harness_growth": (0.10, "growth"),
+    "suite_growth": (0.25, "growth"),
 }
 
 
@@ -219,6 +221,42 @@ def peer_tools() -> dict:
     return {"notebooks": count, **{f"{tool}_s": median(times, f"{tool}_s") for tool, times in samples.items()}}
 
 
+# -- the suite -------------------------------------------------------------------------------
+
+
+def stack_item(nodeid: str, settings: dict, gateway_from: int) -> bool:
+    """Whether a suite item exists only because of the stack's JupyterHub and gateway (bench.yml: suite)."""
+    if any(re.search(pattern, nodeid) for pattern in settings["stack_items"]):
+        return True
+    page, _, line = nodeid.partition(":")
+    number = re.match(r"\d+", line)
+    return page == settings["gateway_section"]["page"] and bool(number) and int(number[0]) >= gateway_from
+
+
+def heading_line(page: Path, heading: str) -> int:
+    """The 1-based line of a heading in a page."""
+    for number, line in enumerate(page.read_text().splitlines(), start=1):
+        if line.strip() == heading:
+            return number
+    raise LookupError(f"{page} has no line {heading!r} (bench.yml: suite.gateway_section)")
+
+
+def suite() -> dict:
+    """The pytest suite once, as tests(deps='pins') runs it: its time, and the stack's share of the items' time."""
+    settings = SETTINGS["suite"]
+    section = settings["gateway_section"]
+    gateway_from = heading_line(ROOT / section["page"], section["heading"])
+    seconds, output = run([str(BIN / "pytest"), *settings["args"], "--durations=0"], ROOT)
+    items = collections.Counter()
+    for duration, nodeid in DURATION.findall(output):
+        items[stack_item(nodeid, settings, gateway_from)] += float(duration)
+    total, stack = items[True] + items[False], items[True]
+    print(f"bench: suite_s = {seconds:.1f}, the stack's items {stack:.1f} of {total:.1f} item-seconds",
+          file=sys.stderr, flush=True)
+    return {"suite_s": round(seconds, 1), "item_s": round(total, 1), "stack_item_s": round(stack, 1),
+            "stack_share": round(stack / total, 3), "suite_growth": round(stack / (total - stack), 3)}
+
+
 # -- growth ------------------------------------------------------------------------------------
 
 
@@ -319,6 +357,14 @@ def peer_rows(peer: dict) -> list[tuple[str, str]]:
     return [(f"{tool}_s ({peer['notebooks']} notebooks)", f"{peer[f'{tool}_s']:.2f} s") for tool in peers.TOOLS]
 
 
+def suite_rows(suite: dict) -> list[tuple[str, str]]:
+    """The suite's lines."""
+    return [("suite_s (pytest, as tests(deps='pins'), once)", f"{suite['suite_s']:.1f} s"),
+            ("the stack's items", f"{suite['stack_item_s']:.1f} of {suite['item_s']:.1f} item-seconds "
+                                  f"({suite['stack_share']:.0%})"),
+            ("suite_growth (the stack's items over the others)", verdict("suite_growth", suite["suite_growth"]))]
+
+
 def growth_rows(growth: dict) -> list[tuple[str, str]]:
     """The growth step's lines: seconds per page, then net of the book with no code (wall / CPU)."""
     found = []
@@ -335,7 +381,7 @@ def rows(result: dict) -> list[tuple[str, str]]:
     """The table's lines, (name, value), measure by measure, then the ratios and the launches."""
     found = []
     for name, lines in (("hub", hub_rows), ("builds", build_rows), ("harness", harness_rows),
-                        ("peers", peer_rows), ("growth", growth_rows)):
+                        ("peers", peer_rows), ("growth", growth_rows), ("suite", suite_rows)):
         found += lines(result[name]) if name in result else []
     found += [(name, verdict(name, value) if name in TARGETS else f"{value:+.0%}")
               for name, value in result["ratios"].items()]
@@ -349,7 +395,7 @@ def table(result: dict) -> str:
     return "\n".join(f"{name:<{width}}  {value}" for name, value in lines)
 
 
-MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth,
+MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth, "suite": suite,
             "launch": lambda: launch.measure(REPS)}  # tests/bench/launch.py: the tutorials launched in the browser
 
 
