@@ -188,25 +188,39 @@ def pytest(root: Path, parallel: bool) -> tuple[float, str]:
     return run(harness_command(parallel), root)
 
 
-def page_seconds(output: str, page: str) -> float:
-    """The seconds the items of one page took, from pytest's --durations report."""
-    return sum(float(seconds) for seconds, item in DURATION.findall(output) if item.split(":")[0] == page)
+def page_seconds(output: str, page: str, from_line: int = 0) -> float:
+    """The seconds the items of one page took (those of its cells from a line on), from pytest's --durations."""
+    found = 0.0
+    for seconds, item in DURATION.findall(output):
+        name, _, where = item.partition(":")
+        line = re.match(r"\d+", where)
+        if name == page and (not from_line or (line and int(line[0]) >= from_line)):
+            found += float(seconds)
+    return found
+
+
+def gateway_line() -> int:
+    """Where the Dask tutorial's Gateway section starts (bench.yml: suite.gateway_section)."""
+    section = SETTINGS["suite"]["gateway_section"]
+    return heading_line(ROOT / section["page"], section["heading"])
 
 
 def harness() -> dict:
-    """The per-cell harness, serial and parallel, on the book; the Dask page's part of the serial run."""
+    """The per-cell harness, serial and parallel, on the book; the Dask page's part of the serial run, its Gateway's."""
     root = copy_book()
-    serial, dask, parallel = [], [], []
+    serial, dask, gateway, parallel = [], [], [], []
     for _ in range(REPS):
         seconds, output = pytest(root, parallel=False)
         serial.append(seconds)
         dask.append(page_seconds(output, DASK))
+        gateway.append(page_seconds(output, DASK, gateway_line()))
         parallel.append(pytest(root, parallel=True)[0])
     shutil.rmtree(root)
     figures = {
         "harness_s": median(serial, "harness_s"),
         "harness_parallel_s": median(parallel, "harness_parallel_s"),
         "dask_harness_s": median(dask, "dask_harness_s"),
+        "dask_gateway_harness_s": median(gateway, "dask_gateway_harness_s"),
     }
     figures["dask_share_of_harness"] = round(figures["dask_harness_s"] / figures["harness_s"], 3)
     return figures
@@ -244,8 +258,7 @@ def heading_line(page: Path, heading: str) -> int:
 def suite() -> dict:
     """The pytest suite once, as tests(deps='pins') runs it: its time, and the stack's share of the items' time."""
     settings = SETTINGS["suite"]
-    section = settings["gateway_section"]
-    gateway_from = heading_line(ROOT / section["page"], section["heading"])
+    gateway_from = gateway_line()
     seconds, output = run([str(BIN / "pytest"), *settings["args"], "--durations=0"], ROOT)
     items = collections.Counter()
     for duration, nodeid in DURATION.findall(output):
@@ -349,7 +362,8 @@ def harness_rows(harness: dict) -> list[tuple[str, str]]:
     """The harness's lines."""
     found = [(key, f"{harness[key]:.2f} s") for key in ("harness_s", "harness_parallel_s")]
     return [*found, ("dask page in harness_s", f"{harness['dask_harness_s']:.2f} s "
-                     f"({harness['dask_share_of_harness']:.0%} of it)")]
+                     f"({harness['dask_share_of_harness']:.0%} of it; its Gateway section "
+                     f"{harness.get('dask_gateway_harness_s', 0):.2f} s)")]
 
 
 def peer_rows(peer: dict) -> list[tuple[str, str]]:
