@@ -150,7 +150,7 @@ def tests_latest(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Measure build and verification costs (tests/bench/bench.yml); write _build/bench.json."""
+    """Measure build and verification costs (tests/bench/bench.yml); `-- growth ...` only those measures."""
     install_server(session)  # the launches' member's server runs the hub image's versions, as in `browser`
     session.run("python", "tests/bench/run.py", *session.posargs)
 
