@@ -103,9 +103,10 @@ def hub() -> dict:
 BUILD = [str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "-n", "-W", "--keep-going"]
 
 
-def build(root: Path, config: str = "_config.yml") -> tuple[float, int]:
-    """Build the book at root; return seconds and how many pages were executed."""
-    seconds, output = run([*BUILD, "--config", config], root)
+def build(root: Path, config: str = "_config.yml", strict: bool = True) -> tuple[float, int]:
+    """Build the book at root (warnings as errors when strict); return seconds and how many pages were executed."""
+    command = BUILD if strict else [arg for arg in BUILD if arg != "-W"]
+    seconds, output = run([*command, "--config", config], root)
     return seconds, len(re.findall(r"Executed notebook in", output))
 
 
@@ -160,7 +161,9 @@ def noexec_builds() -> list[float]:
     samples = []
     for _ in range(REPS):
         shutil.rmtree(root / "_build", ignore_errors=True)
-        samples.append(build(root, "_config_noexec.yml")[0])
+        # Not strict: without a kernel's language_info, a page's `!` shell lines are lexed as plain Python and
+        # warn; the site is only ever built executed (nox -s docs, strict), so the warning is no defect of its.
+        samples.append(build(root, "_config_noexec.yml", strict=False)[0])
     shutil.rmtree(root)
     return samples
 
