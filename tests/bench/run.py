@@ -161,8 +161,8 @@ def noexec_builds() -> list[float]:
     samples = []
     for _ in range(REPS):
         shutil.rmtree(root / "_build", ignore_errors=True)
-        # Not strict: without a kernel's language_info, a page's `!` shell lines are lexed as plain Python and
-        # warn; the site is only ever built executed (nox -s docs, strict), so the warning is no defect of its.
+        # Not strict: with no kernel to name the lexer, a page's `!` lines are lexed as plain Python and warn;
+        # the site is always built executed (nox -s docs, with -W).
         samples.append(build(root, "_config_noexec.yml", strict=False)[0])
     shutil.rmtree(root)
     return samples
@@ -402,7 +402,8 @@ def rows(result: dict) -> list[tuple[str, str]]:
         found += lines(result[name]) if name in result else []
     found += [(name, verdict(name, value) if name in TARGETS else f"{value:+.0%}")
               for name, value in result["ratios"].items()]
-    return found + (launch.rows(result["launch"]) if "launch" in result else [])
+    found += launch.rows(result["launch"]) if "launch" in result else []
+    return found + [(name, "FAILED (the message is above)") for name in result.get("failed", {})]
 
 
 def table(result: dict) -> str:
@@ -422,8 +423,15 @@ def main(names: list[str]) -> None:
     if unknown:
         sys.exit(f"bench: no measure named {', '.join(unknown)}; the measures: {', '.join(MEASURES)}")
     started = time.perf_counter()
-    result = {name: measure() for name, measure in MEASURES.items() if name in (names or MEASURES)}
+    result, failed = {}, {}
+    for name in [name for name in MEASURES if name in (names or MEASURES)]:
+        try:
+            result[name] = MEASURES[name]()
+        except SystemExit as exc:  # a command failed: report it, and keep the other measures' figures
+            failed[name] = str(exc.code)
+            print(f"bench: {name} FAILED: {exc.code}", file=sys.stderr, flush=True)
     result["ratios"] = ratios(result)
+    result["failed"] = failed
     result["meta"] = {
         "repetitions": REPS, "statistic": "median", "cpus": os.cpu_count(),
         "python": platform.python_version(), "machine": platform.machine(),
@@ -438,6 +446,8 @@ def main(names: list[str]) -> None:
     print(text)
     print(f"wrote {out / name}.json in {result['meta']['total_s']} s (load average at the end: "
           f"{', '.join(map(str, result['meta']['load']))})")
+    if failed:
+        sys.exit(f"bench: failed: {', '.join(failed)} (the messages are above)")
 
 
 if __name__ == "__main__":
