@@ -103,14 +103,22 @@ def image_python() -> str | None:
 HUB_PYTHON = image_python()
 
 
-def suite(session: nox.Session, requirements: list[str], *options: str) -> None:
-    """Install the requirements, then run the whole pytest suite in parallel."""
+def suite(session: nox.Session, requirements: list[str], *options: str, select: tuple[str, ...] = ()) -> None:
+    """Install the requirements, then run the pytest suite (the tests select chooses; all by default) in parallel."""
     session.install(*requirements, *options)
     session.run("pip", "check")
     if options:  # not the exact pins: say which releases this run got
         session.run("pip", "list")
     # Parallel by default (one fake hub per worker, pages kept whole); `-- -n 0` runs serially.
-    session.run("pytest", "-n", "auto", *session.posargs)
+    session.run("pytest", "-n", "auto", *select, *session.posargs)
+
+
+# The lifecycle proofs (every process of a hub ends, however the run ends) test the local hub's
+# supervisor, which takes down whatever runs below it with Python's standard library and Linux's
+# process calls; JupyterHub, the gateway and their proxies have the same pins in both sessions,
+# and the hub session swaps only the libraries the pages teach. So `nox -s tests` runs them once,
+# in tests(deps='pins'); `nox -s "tests(deps='hub')" -- -m lifecycle` runs them there.
+ONCE = ("-m", "not lifecycle")
 
 
 @nox.session
@@ -125,7 +133,10 @@ def tests(session: nox.Session, deps: str) -> None:
     elif deps == "hub":
         session.warn(f"FALLBACK: no Python {IMAGE_PYTHON} (the hub image's) on PATH or in pyenv: the image's library "
                      f"versions run on Python {sys.version.split()[0]}, not on the image's interpreter")
-    suite(session, pins() if deps == "pins" else hub_pins())
+    if deps == "pins":
+        suite(session, pins())
+    else:
+        suite(session, hub_pins(), select=ONCE)
 
 
 # A session of its own, named like a parameter of `tests`, so that `nox -s tests` (the README's
@@ -139,7 +150,7 @@ def tests_latest(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Measure build and verification costs (tests/bench/bench.yml); write _build/bench.json."""
+    """Measure build and verification costs (tests/bench/bench.yml); `-- growth ...` only those measures."""
     install_server(session)  # the launches' member's server runs the hub image's versions, as in `browser`
     session.run("python", "tests/bench/run.py", *session.posargs)
 

@@ -27,9 +27,12 @@ def use_environment_cache(app: Sphinx, config: Config) -> None:
 
 
 def start_hub(app: Sphinx) -> None:
-    """Start the local hub before any page executes; a HubError here stops the build."""
+    """Start the local hub before the first page is read, so before any cell runs; a HubError stops the build.
+
+    A build that reads no page (nothing changed) starts no hub.
+    """
     global _HUB
-    if app.config.nb_execution_mode == "off":
+    if app.config.nb_execution_mode == "off" or _HUB is not None:
         return
     _HUB = FakeHub().start()
     atexit.register(_HUB.stop)
@@ -39,6 +42,7 @@ def start_hub(app: Sphinx) -> None:
 
 def reset_buckets(app: Sphinx, docname: str, source: list[str]) -> None:
     """Give every page the seeded buckets and no gateway cluster, whatever ran before it (or was cached)."""
+    start_hub(app)
     if _HUB is not None:
         _HUB.reset()
 
@@ -52,9 +56,8 @@ def stop_hub(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict:
-    """Register the hooks; they must run before myst-nb executes (config and builder init)."""
+    """Register the hooks; they must run before myst-nb executes (config init, and each page's source-read)."""
     app.connect("config-inited", use_environment_cache, priority=900)
-    app.connect("builder-inited", start_hub, priority=100)
     app.connect("source-read", reset_buckets, priority=100)
     app.connect("build-finished", stop_hub)
     return {"parallel_read_safe": False, "parallel_write_safe": True}

@@ -3,9 +3,11 @@
 The harness itself is loaded by pyproject.toml.
 """
 
+import os
 import tempfile
 
 import pytest
+from harness.plugin import HARNESS
 
 from fakehub import FakeHub
 
@@ -13,8 +15,12 @@ pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="session")
-def local_hub():
-    """One local hub for the tests that only use it, or put it back as they found it (a start costs seconds)."""
+def local_hub(pytestconfig):
+    """The process's one local hub, the one its pages run on (a start costs seconds); tests leave it as found."""
+    if not (os.environ.get("FAKEHUB_STACK") or os.environ.get("STORAGE_EMULATOR_HOST")):
+        yield pytestconfig.stash[HARNESS].start_hub()[0]  # stopped with the harness, after the last page
+        return
+    # The pages use a hub or storage the caller runs (a serial run): these tests want a whole stack of their own.
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("STORAGE_EMULATOR_HOST", raising=False)
         patch.delenv("FAKEHUB_STACK", raising=False)

@@ -88,6 +88,7 @@ def test_a_failing_cell_fails_the_build(tmp_path, hub):
     assert "ZeroDivisionError" in result.stdout + result.stderr
 
 
+@pytest.mark.lifecycle
 def test_a_build_starts_the_whole_hub_and_leaves_no_process(tmp_path):
     # The build starts its own hub, in a TMPDIR that marks its processes; the page leaves a
     # gateway cluster (with a worker) behind.

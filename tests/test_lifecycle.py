@@ -24,6 +24,7 @@ from fakehub.stack import Service, Stack
 
 ROOT = Path(__file__).parents[1]
 TESTS = Path(__file__).parent
+pytestmark = pytest.mark.lifecycle
 MEMBER_PROCESSES = ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask_gateway_server",
                     "dask-gateway-proxy", "jupyterhub.singleuser", "dask scheduler", "dask worker")
 

@@ -91,16 +91,17 @@ def stamp_time(root) -> datetime:
     return datetime.fromisoformat(TIME.search(page)["at"])
 
 
-def test_a_page_taken_from_the_cache_keeps_its_run_time(tmp_path):
+def test_a_page_taken_from_the_cache_keeps_its_run_time(tmp_path, local_hub):
+    stack = str(local_hub.stack_file)  # both builds run on the test process's hub
     make_book(tmp_path)
     (tmp_path / "_config.yml").write_text(
         (tmp_path / "_config.yml").read_text().split("sphinx:")[0] + STAMPED.format(root=ROOT))
     (tmp_path / "versions.txt").write_text("# The hub's image: pangeo/pangeo-notebook:2026.01.30\n")
-    first = build_all(tmp_path)
+    first = build_all(tmp_path, FAKEHUB_STACK=stack)
     assert first.returncode == 0 and "Executed notebook" in first.stdout, first.stdout + first.stderr
     ran = stamp_time(tmp_path)
     # Read again, in another time zone: the page comes from the cache, and so does its time.
-    second = build_all(tmp_path, TZ="America/New_York")
+    second = build_all(tmp_path, FAKEHUB_STACK=stack, TZ="America/New_York")
     assert second.returncode == 0 and "Using cached notebook" in second.stdout, second.stdout + second.stderr
     assert "Executed notebook" not in second.stdout
     assert stamp_time(tmp_path) == ran

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import jupytext
+import pytest
 from runs import ctrl_c, fakehub_cli, wait_until_gone
 
 from fakehub import hubapi, load
@@ -30,6 +31,7 @@ def description(process: subprocess.Popen) -> str:
     return "".join(lines)
 
 
+@pytest.mark.lifecycle  # a hub of its own, run once (in tests(deps='pins'), whose JupyterLab writers get)
 def test_the_writers_hub_opens_their_folder_with_pages_as_notebooks_and_ctrl_c_stops_it(run_tmp):
     folder = run_tmp / "working-tree"
     (folder / "book").mkdir(parents=True)

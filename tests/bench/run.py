@@ -1,14 +1,18 @@
 """Measure what building and verifying the book costs; write _build/bench.json and a table.
 
-Run by `nox -s bench` (which installs environment.yml's pins first).
+Run by `nox -s bench` (which installs environment.yml's pins first). Each measure is a function
+that returns its figures (a dict); `rows` turns them into the table's lines, and `TARGETS` says
+which figures have a target.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -17,6 +21,7 @@ import time
 from pathlib import Path
 
 import launch
+import peers
 import yaml
 from workspace import ROOT, copy_book, replicated_book
 
@@ -24,29 +29,41 @@ HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
 SETTINGS = yaml.safe_load((HERE / "bench.yml").read_text())
 REPS = int(os.environ.get("BENCH_REPETITIONS", SETTINGS["repetitions"]))  # fewer for a quick look
+DASK = SETTINGS["dask_page"]
+# figure -> (bound, what it is measured on); a figure meets its target when it is at most the bound
 TARGETS = {
-    "cached_over_noexec": 1.1,
-    "harness_over_notebook_exec": 1.0,
-    "harness_parallel_over_notebook_exec": 0.6,
+    "hub_start_s": (6.0, "seconds"),
+    "cached_over_noexec": (1.1, "ratio"),
+    "harness_over_nbmake": (1.0, "ratio"),
+    "harness_over_nbval": (1.0, "ratio"),
+    "harness_parallel_over_nbmake": (0.6, "ratio"),
+    "build_growth": (0.10, "growth"),
+    "harness_growth": (0.10, "growth"),
+    "suite_growth": (0.25, "growth"),
 }
 
 
 def run(command: list[str], cwd: Path) -> tuple[float, str]:
     """Run a command to completion; return its wall time and output; fail loudly if it fails."""
-    env = {k: v for k, v in os.environ.items() if k != "STORAGE_EMULATOR_HOST"}
+    seconds, _, output = measured(command, cwd)
+    return seconds, output
+
+
+def measured(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Run a command to completion: its wall time, the CPU time of it and the processes it waited for, its output."""
+    env = {k: v for k, v in os.environ.items() if k not in ("STORAGE_EMULATOR_HOST", "FAKEHUB_STACK")}
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"bench: {' '.join(command)} failed in {cwd}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return elapsed, result.stdout + result.stderr
+    return elapsed, _children_cpu() - cpu_before, result.stdout + result.stderr
 
 
-def build(root: Path, config: str = "_config.yml") -> tuple[float, int]:
-    """Build the book at root; return seconds and how many pages were executed."""
-    command = [str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "-n", "-W", "--keep-going"]
-    seconds, output = run([*command, "--config", config], root)
-    return seconds, len(re.findall(r"Executed notebook in", output))
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def median(samples: list[float], name: str = "") -> float:
@@ -54,17 +71,64 @@ def median(samples: list[float], name: str = "") -> float:
     value = round(statistics.median(samples), 3)
     if name:
         runs = ", ".join(f"{sample:.2f}" for sample in samples)
-        print(f"bench: {name} = {value} s (median of {runs})", file=sys.stderr, flush=True)
+        print(f"bench: {name} = {value} (median of {runs})", file=sys.stderr, flush=True)
     return value
 
 
+# -- the local hub -----------------------------------------------------------------------------
+
+HUB_TIMINGS = """
+import json
+from fakehub import FakeHub
+hub = FakeHub().start(export=False)
+hub.stop()
+print(json.dumps(hub.timings))
+"""
+
+
+def hub() -> dict:
+    """Start and stop the local hub, each time in a new process: seconds to be up, each service ready, to stop."""
+    samples = [json.loads(run([sys.executable, "-c", HUB_TIMINGS], ROOT)[1].splitlines()[-1]) for _ in range(REPS)]
+    services = sorted(samples[0]["ready_s"])
+    return {
+        "hub_start_s": median([s["start_s"] for s in samples], "hub_start_s"),
+        "hub_ready_s": {name: median([s["ready_s"][name] for s in samples], f"hub ready {name}") for name in services},
+        "hub_stop_s": median([s["stop_s"] for s in samples], "hub_stop_s"),
+    }
+
+
+# -- builds ------------------------------------------------------------------------------------
+
+
+BUILD = [str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "-n", "-W", "--keep-going"]
+
+
+def build(root: Path, config: str = "_config.yml", strict: bool = True) -> tuple[float, int]:
+    """Build the book at root (warnings as errors when strict); return seconds and how many pages were executed."""
+    command = BUILD if strict else [arg for arg in BUILD if arg != "-W"]
+    seconds, output = run([*command, "--config", config], root)
+    return seconds, len(re.findall(r"Executed notebook in", output))
+
+
+def executed_seconds(root: Path, page: str) -> float:
+    """How long the page took to execute in the last build, from jupyter-cache's record of it."""
+    from jupyter_cache import get_cache
+
+    for cache in (root / "_build" / ".jupyter_cache").iterdir():  # one folder per environment key
+        for record in get_cache(cache).list_cache_records():
+            if Path(record.uri) == root / page:
+                return float(record.data["execution_seconds"])
+    raise LookupError(f"jupyter-cache has no record of {page}")
+
+
 def builds() -> dict:
-    """Clean, cached, one-page-edit and no-execution builds of a copy of the book."""
-    root, clean, cached, edited, executed = copy_book(), [], [], [], {}
+    """Clean, cached, one-page-edit and no-execution builds of a copy of the book; the Dask page's share."""
+    root, clean, dask, cached, edited, executed = copy_book(), [], [], [], [], {}
     for _ in range(REPS):
         shutil.rmtree(root / "_build", ignore_errors=True)
         seconds, executed["clean"] = build(root)
         clean.append(seconds)
+        dask.append(executed_seconds(root, DASK))
     for _ in range(REPS):
         seconds, executed["cached"] = build(root)
         cached.append(seconds)
@@ -75,13 +139,17 @@ def builds() -> dict:
         edited.append(seconds)
     noexec = noexec_builds()
     shutil.rmtree(root)
-    return {
+    figures = {
         "clean_build_s": median(clean, "clean_build_s"),
         "noexec_build_s": median(noexec, "noexec_build_s"),
         "cached_build_s": median(cached, "cached_build_s"),
         "one_page_edit_build_s": median(edited, "one_page_edit_build_s"),
         "pages_executed": executed,
+        "dask_build_exec_s": median(dask, "dask_build_exec_s"),
     }
+    figures["cached_over_noexec"] = round(figures["cached_build_s"] / figures["noexec_build_s"], 3)
+    figures["dask_share_of_clean_build"] = round(figures["dask_build_exec_s"] / figures["clean_build_s"], 3)
+    return figures
 
 
 def noexec_builds() -> list[float]:
@@ -93,7 +161,9 @@ def noexec_builds() -> list[float]:
     samples = []
     for _ in range(REPS):
         shutil.rmtree(root / "_build", ignore_errors=True)
-        samples.append(build(root, "_config_noexec.yml")[0])
+        # Not strict: with no kernel to name the lexer, a page's `!` lines are lexed as plain Python and warn;
+        # the site is always built executed (nox -s docs, with -W).
+        samples.append(build(root, "_config_noexec.yml", strict=False)[0])
     shutil.rmtree(root)
     return samples
 
@@ -106,93 +176,279 @@ def edit_code_cell(page: Path, line: str) -> None:
     page.write_text(text[:end] + "\n" + line + text[end:])
 
 
-def pytest(root: Path, parallel: bool) -> float:
-    """One run of the per-cell harness over the book at root, serial or with -n auto."""
-    command = [str(BIN / "pytest"), *SETTINGS["harness_args"]]
-    command += ["-n", "auto" if parallel else "0"]
-    return run(command, root)[0]
+# -- the harness and its peers -----------------------------------------------------------------
+
+DURATION = re.compile(r"^\s*([\d.]+)s (?:setup|call|teardown)\s+(\S+)", re.MULTILINE)
+
+
+def harness_command(parallel: bool) -> list[str]:
+    """The per-cell harness over a book, serial or with -n auto, with each item's duration."""
+    return [str(BIN / "pytest"), *SETTINGS["harness_args"], "--durations=0", "-n", "auto" if parallel else "0"]
+
+
+def pytest(root: Path, parallel: bool) -> tuple[float, str]:
+    """One run of the per-cell harness over the book at root, serial or with -n auto: seconds, output."""
+    return run(harness_command(parallel), root)
+
+
+def page_seconds(output: str, page: str, from_line: int = 0) -> float:
+    """The seconds the items of one page took (those of its cells from a line on), from pytest's --durations."""
+    found = 0.0
+    for seconds, item in DURATION.findall(output):
+        name, _, where = item.partition(":")
+        line = re.match(r"\d+", where)
+        if name == page and (not from_line or (line and int(line[0]) >= from_line)):
+            found += float(seconds)
+    return found
+
+
+def gateway_line() -> int:
+    """Where the Dask tutorial's Gateway section starts (bench.yml: suite.gateway_section)."""
+    section = SETTINGS["suite"]["gateway_section"]
+    return heading_line(ROOT / section["page"], section["heading"])
 
 
 def harness() -> dict:
-    """The per-cell harness (serial and parallel) and the notebook-by-notebook baseline."""
+    """The per-cell harness, serial and parallel, on the book; the Dask page's part of the serial run, its Gateway's."""
     root = copy_book()
-    serial = [pytest(root, parallel=False) for _ in range(REPS)]
-    parallel = [pytest(root, parallel=True) for _ in range(REPS)]
-    whole = [run([sys.executable, str(HERE / "notebooks.py"), str(root)], root)[0] for _ in range(REPS)]
+    serial, dask, gateway, parallel = [], [], [], []
+    for _ in range(REPS):
+        seconds, output = pytest(root, parallel=False)
+        serial.append(seconds)
+        dask.append(page_seconds(output, DASK))
+        gateway.append(page_seconds(output, DASK, gateway_line()))
+        parallel.append(pytest(root, parallel=True)[0])
     shutil.rmtree(root)
-    return {
+    figures = {
         "harness_s": median(serial, "harness_s"),
         "harness_parallel_s": median(parallel, "harness_parallel_s"),
-        "notebook_exec_s": median(whole, "notebook_exec_s"),
+        "dask_harness_s": median(dask, "dask_harness_s"),
+        "dask_gateway_harness_s": median(gateway, "dask_gateway_harness_s"),
     }
+    figures["dask_share_of_harness"] = round(figures["dask_harness_s"] / figures["harness_s"], 3)
+    return figures
+
+
+def peer_tools() -> dict:
+    """The peers, nbmake and nbval, on the same pages, as notebooks, inside a local hub of their own."""
+    root = copy_book()
+    count = peers.write_notebooks(root)
+    samples = {tool: [run(peers.command(root, tool), root)[0] for _ in range(REPS)] for tool in peers.TOOLS}
+    shutil.rmtree(root)
+    return {"notebooks": count, **{f"{tool}_s": median(times, f"{tool}_s") for tool, times in samples.items()}}
+
+
+# -- the suite -------------------------------------------------------------------------------
+
+
+def stack_item(nodeid: str, settings: dict, gateway_from: int) -> bool:
+    """Whether a suite item exists only because of the stack's JupyterHub and gateway (bench.yml: suite)."""
+    if any(re.search(pattern, nodeid) for pattern in settings["stack_items"]):
+        return True
+    page, _, line = nodeid.partition(":")
+    number = re.match(r"\d+", line)
+    return page == settings["gateway_section"]["page"] and bool(number) and int(number[0]) >= gateway_from
+
+
+def heading_line(page: Path, heading: str) -> int:
+    """The 1-based line of a heading in a page."""
+    for number, line in enumerate(page.read_text().splitlines(), start=1):
+        if line.strip() == heading:
+            return number
+    raise LookupError(f"{page} has no line {heading!r} (bench.yml: suite.gateway_section)")
+
+
+def suite() -> dict:
+    """The pytest suite once, as tests(deps='pins') runs it: its time, and the stack's share of the items' time."""
+    settings = SETTINGS["suite"]
+    gateway_from = gateway_line()
+    seconds, output = run([str(BIN / "pytest"), *settings["args"], "--durations=0"], ROOT)
+    items = collections.Counter()
+    for duration, nodeid in DURATION.findall(output):
+        items[stack_item(nodeid, settings, gateway_from)] += float(duration)
+    total, stack = items[True] + items[False], items[True]
+    print(f"bench: suite_s = {seconds:.1f}, the stack's items {stack:.1f} of {total:.1f} item-seconds",
+          file=sys.stderr, flush=True)
+    return {"suite_s": round(seconds, 1), "item_s": round(total, 1), "stack_item_s": round(stack, 1),
+            "stack_share": round(stack / total, 3), "suite_growth": round(stack / (total - stack), 3)}
+
+
+# -- growth ------------------------------------------------------------------------------------
 
 
 def growth() -> dict:
-    """Harness and clean build on the sampled pages replicated by each factor, in seconds per page."""
-    report = {}
-    for factor in SETTINGS["growth"]["factors"]:
-        root, pages = replicated_book(SETTINGS["growth"]["pages"], factor)
-        builds_s, harness_s = [], []
+    """Harness and clean build on books of 0, 1, 5, 20 copies of the sampled pages: seconds per page.
+
+    Per page, net: a run's seconds less those of the book with no code (the hub's start, the
+    tools' own), over the pages with code, so that a fixed cost spread over more pages does not
+    hide a page's cost growing; CPU seconds likewise, which a loaded machine changes far less
+    than wall time. The factors take turns within each repetition, so that the load of the
+    shared machine, which drifts over minutes, weighs on every factor alike.
+    """
+    sample, factors = SETTINGS["growth"]["pages"], SETTINGS["growth"]["factors"]
+    books = {factor: replicated_book(sample, factor) for factor in factors}
+    runs = {(factor, kind): [] for factor in factors for kind in ("build", "harness")}  # (wall, cpu) per run
+    try:
         for _ in range(REPS):
-            shutil.rmtree(root / "_build", ignore_errors=True)
-            builds_s.append(build(root)[0])
-            harness_s.append(pytest(root, parallel=False))
-        shutil.rmtree(root)
-        report[f"{factor}x"] = {
-            "pages": pages,
-            "clean_build_s_per_page": round(median(builds_s, f"growth {factor}x clean build") / pages, 3),
-            "harness_s_per_page": round(median(harness_s, f"growth {factor}x harness") / pages, 3),
-        }
+            for factor, (root, _) in books.items():
+                shutil.rmtree(root / "_build", ignore_errors=True)
+                runs[factor, "build"].append(measured(BUILD, root)[:2])
+                runs[factor, "harness"].append(measured(harness_command(parallel=False), root)[:2])
+    finally:
+        for root, _ in books.values():
+            shutil.rmtree(root, ignore_errors=True)
+    base, report = min(factors), {}
+    for factor in factors:
+        row = report[f"{factor}x"] = {"pages": books[factor][1], "code_pages": factor * len(sample)}
+        for kind in ("build", "harness"):
+            wall = median([w for w, _ in runs[factor, kind]], f"growth {factor}x {kind}")
+            row[f"{kind}_s"], row[f"{kind}_s_per_page"] = wall, round(wall / row["pages"], 3)
+            if factor != base:
+                net = [(w - w0, c - c0) for (w, c), (w0, c0) in zip(runs[factor, kind], runs[base, kind], strict=True)]
+                row[f"{kind}_net_s_per_page"] = round(statistics.median(w for w, _ in net) / row["code_pages"], 3)
+                row[f"{kind}_net_cpu_s_per_page"] = round(statistics.median(c for _, c in net) / row["code_pages"], 3)
     return report
 
 
+def growth_ratio(report: dict, key: str) -> float:
+    """How much more a page costs in the largest book than in the smallest with code: 0.1 is 10% more."""
+    factors = sorted((factor for factor in report if key in report[factor]), key=lambda f: int(f.rstrip("x")))
+    return round(report[factors[-1]][key] / report[factors[0]][key] - 1, 3)
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
 def ratios(result: dict) -> dict:
-    """The ratios the targets are stated in."""
-    return {
-        "cached_over_noexec": round(result["cached_build_s"] / result["noexec_build_s"], 3),
-        "harness_over_notebook_exec": round(result["harness_s"] / result["notebook_exec_s"], 3),
-        "harness_parallel_over_notebook_exec": round(result["harness_parallel_s"] / result["notebook_exec_s"], 3),
-    }
+    """The ratios between measures that the targets are stated in (those whose measures ran)."""
+    found = {}
+    if "harness" in result and "peers" in result:
+        harness, peer = result["harness"], result["peers"]
+        found["harness_over_nbmake"] = round(harness["harness_s"] / peer["nbmake_s"], 3)
+        found["harness_over_nbval"] = round(harness["harness_s"] / peer["nbval_s"], 3)
+        found["harness_parallel_over_nbmake"] = round(harness["harness_parallel_s"] / peer["nbmake_s"], 3)
+    if "growth" in result:
+        found["build_growth"] = growth_ratio(result["growth"], "build_net_s_per_page")
+        found["harness_growth"] = growth_ratio(result["growth"], "harness_net_s_per_page")
+        found["build_cpu_growth"] = growth_ratio(result["growth"], "build_net_cpu_s_per_page")
+        found["harness_cpu_growth"] = growth_ratio(result["growth"], "harness_net_cpu_s_per_page")
+    return found
+
+
+def verdict(name: str, value: float) -> str:
+    """The value, with its target and whether it is met."""
+    bound, kind = TARGETS[name]
+    shown = {"seconds": f"{value:.2f} s", "ratio": f"{value:.2f}", "growth": f"{value:+.0%}"}
+    limit = {"seconds": f"{bound} s", "ratio": f"{bound}", "growth": f"+{bound:.0%}"}
+    return f"{shown[kind]}  (target <= {limit[kind]}: {'met' if value <= bound else 'MISSED'})"
+
+
+def hub_rows(hub: dict) -> list[tuple[str, str]]:
+    """The local hub's lines."""
+    found = [("hub_start_s", verdict("hub_start_s", hub["hub_start_s"]))]
+    found += [(f"hub ready: {name}", f"{seconds:.2f} s") for name, seconds in hub["hub_ready_s"].items()]
+    return [*found, ("hub_stop_s", f"{hub['hub_stop_s']:.2f} s")]
+
+
+def build_rows(builds: dict) -> list[tuple[str, str]]:
+    """The builds' lines."""
+    found = [(key, f"{builds[key]:.2f} s") for key in (
+        "clean_build_s", "noexec_build_s", "cached_build_s", "one_page_edit_build_s")]
+    found.append(("pages executed (clean / cached / one-page edit)", " / ".join(
+        str(builds["pages_executed"][k]) for k in ("clean", "cached", "one_page_edit"))))
+    found.append(("cached_over_noexec", verdict("cached_over_noexec", builds["cached_over_noexec"])))
+    return [*found, ("dask page in the clean build", f"{builds['dask_build_exec_s']:.2f} s "
+                     f"({builds['dask_share_of_clean_build']:.0%} of it)")]
+
+
+def harness_rows(harness: dict) -> list[tuple[str, str]]:
+    """The harness's lines."""
+    found = [(key, f"{harness[key]:.2f} s") for key in ("harness_s", "harness_parallel_s")]
+    return [*found, ("dask page in harness_s", f"{harness['dask_harness_s']:.2f} s "
+                     f"({harness['dask_share_of_harness']:.0%} of it; its Gateway section "
+                     f"{harness.get('dask_gateway_harness_s', 0):.2f} s)")]
+
+
+def peer_rows(peer: dict) -> list[tuple[str, str]]:
+    """The peers' lines."""
+    return [(f"{tool}_s ({peer['notebooks']} notebooks)", f"{peer[f'{tool}_s']:.2f} s") for tool in peers.TOOLS]
+
+
+def suite_rows(suite: dict) -> list[tuple[str, str]]:
+    """The suite's lines."""
+    return [("suite_s (pytest, as tests(deps='pins'), once)", f"{suite['suite_s']:.1f} s"),
+            ("the stack's items", f"{suite['stack_item_s']:.1f} of {suite['item_s']:.1f} item-seconds "
+                                  f"({suite['stack_share']:.0%})"),
+            ("suite_growth (the stack's items over the others)", verdict("suite_growth", suite["suite_growth"]))]
+
+
+def growth_rows(growth: dict) -> list[tuple[str, str]]:
+    """The growth step's lines: seconds per page, then net of the book with no code (wall / CPU)."""
+    found = []
+    for factor, row in growth.items():
+        value = f"build {row['build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page"
+        if "build_net_s_per_page" in row:
+            value += (f"; net build {row['build_net_s_per_page']:.2f} / {row['build_net_cpu_s_per_page']:.2f} cpu, "
+                      f"harness {row['harness_net_s_per_page']:.2f} / {row['harness_net_cpu_s_per_page']:.2f} cpu")
+        found.append((f"growth {factor} ({row['pages']} pages, {row['code_pages']} with code)", value))
+    return found
+
+
+def rows(result: dict) -> list[tuple[str, str]]:
+    """The table's lines, (name, value), measure by measure, then the ratios and the launches."""
+    found = []
+    for name, lines in (("hub", hub_rows), ("builds", build_rows), ("harness", harness_rows),
+                        ("peers", peer_rows), ("growth", growth_rows), ("suite", suite_rows)):
+        found += lines(result[name]) if name in result else []
+    found += [(name, verdict(name, value) if name in TARGETS else f"{value:+.0%}")
+              for name, value in result["ratios"].items()]
+    found += launch.rows(result["launch"]) if "launch" in result else []
+    return found + [(name, "FAILED (the message is above)") for name in result.get("failed", {})]
 
 
 def table(result: dict) -> str:
-    """A plain-text table of every measure, ratio and target."""
-    rows = [(key, f"{result[key]:.2f} s") for key in (
-        "clean_build_s", "noexec_build_s", "cached_build_s", "one_page_edit_build_s",
-        "harness_s", "harness_parallel_s", "notebook_exec_s")]
-    rows.append(("pages executed (clean / cached / one-page edit)", " / ".join(
-        str(result["pages_executed"][k]) for k in ("clean", "cached", "one_page_edit"))))
-    for name, value in result["ratios"].items():
-        verdict = "met" if value <= TARGETS[name] else "MISSED"
-        rows.append((name, f"{value:.2f}  (target <= {TARGETS[name]}: {verdict})"))
-    for factor, row in result["growth"].items():
-        per_page = f"build {row['clean_build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page"
-        rows.append((f"growth {factor} ({row['pages']} pages)", per_page))
-    rows += launch.rows(result["launch"])
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+    """A plain-text table of every figure, ratio and target."""
+    lines = rows(result)
+    width = max(len(name) for name, _ in lines)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in lines)
 
 
-def main() -> None:
-    """Measure everything, write _build/bench.json and _build/bench.txt, print the table."""
+MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth, "suite": suite,
+            "launch": lambda: launch.measure(REPS)}  # tests/bench/launch.py: the tutorials launched in the browser
+
+
+def main(names: list[str]) -> None:
+    """Measure everything (or the measures named), write _build/bench.json and _build/bench.txt, print the table."""
+    unknown = sorted(set(names) - set(MEASURES))
+    if unknown:
+        sys.exit(f"bench: no measure named {', '.join(unknown)}; the measures: {', '.join(MEASURES)}")
     started = time.perf_counter()
-    result = {**builds(), **harness()}
+    result, failed = {}, {}
+    for name in [name for name in MEASURES if name in (names or MEASURES)]:
+        try:
+            result[name] = MEASURES[name]()
+        except SystemExit as exc:  # a command failed: report it, and keep the other measures' figures
+            failed[name] = str(exc.code)
+            print(f"bench: {name} FAILED: {exc.code}", file=sys.stderr, flush=True)
     result["ratios"] = ratios(result)
-    result["growth"] = growth()
-    result["launch"] = launch.measure(REPS)  # tests/bench/launch.py: the tutorials launched in the browser
+    result["failed"] = failed
     result["meta"] = {
         "repetitions": REPS, "statistic": "median", "cpus": os.cpu_count(),
         "python": platform.python_version(), "machine": platform.machine(),
-        "total_s": round(time.perf_counter() - started, 1),
+        "load": [round(x, 2) for x in os.getloadavg()], "total_s": round(time.perf_counter() - started, 1),
     }
     out = ROOT / "_build"
     out.mkdir(exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "bench" if not names else "bench-" + "-".join(names)  # a partial run keeps the full report
+    (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     text = table(result)
-    (out / "bench.txt").write_text(text + "\n")
+    (out / f"{name}.txt").write_text(text + "\n")
     print(text)
-    print(f"wrote {out / 'bench.json'} in {result['meta']['total_s']} s")
+    print(f"wrote {out / name}.json in {result['meta']['total_s']} s (load average at the end: "
+          f"{', '.join(map(str, result['meta']['load']))})")
+    if failed:
+        sys.exit(f"bench: failed: {', '.join(failed)} (the messages are above)")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

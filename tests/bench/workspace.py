@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# A link to another page of the book, [text](path.md) or [text](path.md#anchor).
+PAGE_LINK = re.compile(r"\[([^\]]+)\]\((?!https?:)[^)\s]+\.md(?:#[^)\s]*)?\)")
 IGNORED = shutil.ignore_patterns("_build", "__pycache__", ".pytest_cache", "*.pyc")
 
 
@@ -31,7 +34,10 @@ def copy_book() -> Path:
 
 
 def replicated_book(pages: list[str], factor: int) -> tuple[Path, int]:
-    """A book of `factor` copies of each page (with their expectations); return it and its page count."""
+    """A book of `factor` copies of each page (with their expectations); return it and its page count.
+
+    Factor 0 gives a book with no code: what a run costs before its first page.
+    """
     root = _new_root(f"leap-bench-x{factor}-")
     shutil.rmtree(root / "tests" / "expect")
     (root / "book").mkdir()
@@ -43,9 +49,14 @@ def replicated_book(pages: list[str], factor: int) -> tuple[Path, int]:
             relative = Path(page).relative_to("book").with_suffix("")
             name = relative.with_name(f"{relative.name}-{copy:02d}").as_posix()
             (root / "book" / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / "book" / f"{name}.md").write_text(own_prefix((ROOT / page).read_text(), f"copy-{copy:02d}"))
+            text = unlinked(own_prefix((ROOT / page).read_text(), f"copy-{copy:02d}"))
+            (root / "book" / f"{name}.md").write_text(text)
             _copy_expectations(relative.as_posix(), name, root)
             chapters.append({"file": f"book/{name}"})
+    if not chapters:  # factor 0, the fixed costs alone: a text page, as a book needs a chapter
+        (root / "book" / "text.md").write_text("# Text\n\nNo code here.\n")
+        _copy_expectations("index", "text", root)
+        chapters.append({"file": "book/text"})
     toc = {"format": "jb-book", "root": "book/index", "chapters": chapters}
     (root / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
     return root, len(chapters) + 1
@@ -57,6 +68,11 @@ def own_prefix(text: str, prefix: str) -> str:
     if scratch not in text:
         raise ValueError(f"a growth page must take its folder from {scratch}, so each copy gets its own prefix")
     return text.replace(scratch, f'(os.environ["SCRATCH_BUCKET"] + "/{prefix}")')
+
+
+def unlinked(text: str) -> str:
+    """The page with its links to other pages as plain text: the sample book holds only the copies."""
+    return PAGE_LINK.sub(r"\1", text)
 
 
 def _copy_expectations(page: str, name: str, root: Path) -> None:
