@@ -283,7 +283,8 @@ def growth() -> dict:
     tools' own), over the pages with code, so that a fixed cost spread over more pages does not
     hide a page's cost growing; CPU seconds likewise, which a loaded machine changes far less
     than wall time. The factors take turns within each repetition, so that the load of the
-    shared machine, which drifts over minutes, weighs on every factor alike.
+    shared machine, which drifts over minutes, weighs on every factor alike. Growth compares
+    what the pages a book gains last cost with what its first pages cost (`marginal`).
     """
     sample, factors = SETTINGS["growth"]["pages"], SETTINGS["growth"]["factors"]
     books = {factor: replicated_book(sample, factor) for factor in factors}
@@ -307,13 +308,30 @@ def growth() -> dict:
                 net = [(w - w0, c - c0) for (w, c), (w0, c0) in zip(runs[factor, kind], runs[base, kind], strict=True)]
                 row[f"{kind}_net_s_per_page"] = round(statistics.median(w for w, _ in net) / row["code_pages"], 3)
                 row[f"{kind}_net_cpu_s_per_page"] = round(statistics.median(c for _, c in net) / row["code_pages"], 3)
-    return report
+    return {"books": report, "marginal": marginal(runs, factors, len(sample))}
 
 
-def growth_ratio(report: dict, key: str) -> float:
-    """How much more a page costs in the largest book than in the smallest with code: 0.1 is 10% more."""
-    factors = sorted((factor for factor in report if key in report[factor]), key=lambda f: int(f.rstrip("x")))
-    return round(report[factors[-1]][key] / report[factors[0]][key] - 1, 3)
+def marginal(runs: dict, factors: list[int], per_copy: int) -> dict:
+    """Per page, what the last pages cost (the largest book over the one before) against the first ones.
+
+    The first pages' cost is the second-largest book's over the book with no code, so that both
+    sides are differences of books many pages apart: a one-page difference is as large as the
+    noise of a single run. Each repetition is compared with itself; the median is reported.
+    """
+    empty, middle, largest = min(factors), sorted(factors)[-2], max(factors)
+    found = {}
+    for kind in ("build", "harness"):
+        for axis, name in ((0, "s"), (1, "cpu_s")):
+            early = [(m[axis] - e[axis]) / ((middle - empty) * per_copy)
+                     for m, e in zip(runs[middle, kind], runs[empty, kind], strict=True)]
+            late = [(big[axis] - m[axis]) / ((largest - middle) * per_copy)
+                    for big, m in zip(runs[largest, kind], runs[middle, kind], strict=True)]
+            found[f"{kind}_first_{name}_per_page"] = round(statistics.median(early), 3)
+            found[f"{kind}_last_{name}_per_page"] = round(statistics.median(late), 3)
+            ratios = [b / a - 1 for a, b in zip(early, late, strict=True)]
+            found[f"{kind}_{name}_growth"] = round(statistics.median(ratios), 3)
+    found["pages"] = {"first": f"1-{middle * per_copy}", "last": f"{middle * per_copy + 1}-{largest * per_copy}"}
+    return found
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -328,10 +346,8 @@ def ratios(result: dict) -> dict:
         found["harness_over_nbval"] = round(harness["harness_s"] / peer["nbval_s"], 3)
         found["harness_parallel_over_nbmake"] = round(harness["harness_parallel_s"] / peer["nbmake_s"], 3)
     if "growth" in result:
-        found["build_growth"] = growth_ratio(result["growth"], "build_net_s_per_page")
-        found["harness_growth"] = growth_ratio(result["growth"], "harness_net_s_per_page")
-        found["build_cpu_growth"] = growth_ratio(result["growth"], "build_net_cpu_s_per_page")
-        found["harness_cpu_growth"] = growth_ratio(result["growth"], "harness_net_cpu_s_per_page")
+        found |= {f"{kind}{cpu}_growth": result["growth"]["marginal"][f"{kind}{cpu}_s_growth"]
+                  for kind in ("build", "harness") for cpu in ("", "_cpu")}
     return found
 
 
@@ -383,14 +399,19 @@ def suite_rows(suite: dict) -> list[tuple[str, str]]:
 
 
 def growth_rows(growth: dict) -> list[tuple[str, str]]:
-    """The growth step's lines: seconds per page, then net of the book with no code (wall / CPU)."""
+    """The growth step's lines: seconds per page, net of the book with no code, and the first and last pages' cost."""
     found = []
-    for factor, row in growth.items():
+    for factor, row in growth["books"].items():
         value = f"build {row['build_s_per_page']:.2f} s/page, harness {row['harness_s_per_page']:.2f} s/page"
         if "build_net_s_per_page" in row:
             value += (f"; net build {row['build_net_s_per_page']:.2f} / {row['build_net_cpu_s_per_page']:.2f} cpu, "
                       f"harness {row['harness_net_s_per_page']:.2f} / {row['harness_net_cpu_s_per_page']:.2f} cpu")
         found.append((f"growth {factor} ({row['pages']} pages, {row['code_pages']} with code)", value))
+    edge = growth["marginal"]
+    for kind in ("build", "harness"):
+        found.append((f"growth, {kind}: pages {edge['pages']['first']} / {edge['pages']['last']}",
+                      f"{edge[f'{kind}_first_s_per_page']:.2f} / {edge[f'{kind}_last_s_per_page']:.2f} s/page "
+                      f"(cpu {edge[f'{kind}_first_cpu_s_per_page']:.2f} / {edge[f'{kind}_last_cpu_s_per_page']:.2f})"))
     return found
 
 
