@@ -29,6 +29,7 @@ HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
 SETTINGS = yaml.safe_load((HERE / "bench.yml").read_text())
 REPS = int(os.environ.get("BENCH_REPETITIONS", SETTINGS["repetitions"]))  # fewer for a quick look
+GROWTH_REPS = int(os.environ.get("BENCH_REPETITIONS", SETTINGS["growth"]["repetitions"]))
 DASK = SETTINGS["dask_page"]
 # figure -> (bound, what it is measured on); a figure meets its target when it is at most the bound
 TARGETS = {
@@ -290,7 +291,7 @@ def growth() -> dict:
     books = {factor: replicated_book(sample, factor) for factor in factors}
     runs = {(factor, kind): [] for factor in factors for kind in ("build", "harness")}  # (wall, cpu) per run
     try:
-        for _ in range(REPS):
+        for _ in range(GROWTH_REPS):
             for factor, (root, _) in books.items():
                 shutil.rmtree(root / "_build", ignore_errors=True)
                 runs[factor, "build"].append(measured(BUILD, root)[:2])
