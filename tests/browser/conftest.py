@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 from booksite.book import Book
 from fakehub import FakeHub
 
-from .launch import HUB_IMAGE_JUPYTER, Launcher
+from .launch import HUB_IMAGE_JUPYTER, VIEWPORT, Launcher
 from .origin import Origin
 from .pages import Fetcher
 from .serve import Site
@@ -119,7 +119,7 @@ def origin(book: Book, tmp_path_factory) -> Origin:
 
 
 @pytest.fixture(scope="session")
-def launcher(book: Book, origin: Origin, chromium):
+def launcher(book: Book, origin: Origin, chromium, tmp_path_factory):
     """One local hub for every launch: the member's server gets git's configuration and no jupytext."""
     server = origin.git_environ() | {"JUPYTER_CONFIG_PATH": str(HUB_IMAGE_JUPYTER)}
     with pytest.MonkeyPatch.context() as patch:
@@ -127,7 +127,9 @@ def launcher(book: Book, origin: Origin, chromium):
         patch.delenv("FAKEHUB_STACK", raising=False)  # a hub of its own: another's server lacks git's configuration
         hub = FakeHub(server_environ=server).start(export=False)
     try:
-        launcher = Launcher(hub, book, chromium)
+        profile = tmp_path_factory.mktemp("member-browser")
+        launcher = Launcher(hub, book, lambda: chromium.browser_type.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, viewport=VIEWPORT))
         yield launcher
         launcher.close()
     finally:

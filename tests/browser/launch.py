@@ -15,13 +15,15 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import nbformat
 from harness import buckets, expect, gateway
 from harness.page import RAISES, read_page
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from booksite.book import Book, twin_path
@@ -69,7 +71,7 @@ def rendered_links(context: BrowserContext, url: str) -> set[str]:
     """The hub launch links a built page shows."""
     page = context.new_page()
     try:
-        page.goto(url, wait_until="load")  # the theme writes the buttons into the HTML: no script needed
+        page.goto(url, wait_until="domcontentloaded")  # the theme writes the buttons into the HTML
         return {a for a in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)") if HUB_PATH in a}
     finally:
         page.close()
@@ -102,19 +104,25 @@ class Outcome:
 class Launcher:
     """Launches tutorials on one local hub, one after another, as one member in one browser profile.
 
+    The profile is kept on disk, as a member's browser keeps its cache: JupyterLab's scripts, compiled
+    once, are not compiled again for every tab (an in-memory profile would).
+
     The first launch logs in through the hub's form and spawns the member's server; later ones find
     both, as for a member who opens one tutorial after another. Before each launch the member is
     back to a new member's state (the fresh way): no kernel, no clone, no JupyterLab workspace,
     the seeded buckets and no gateway cluster.
     """
 
-    def __init__(self, hub: FakeHub, book: Book, browser: Browser):
+    def __init__(self, hub: FakeHub, book: Book, open_profile: Callable[[], BrowserContext]):
         self.hub = hub
         self.book = book
-        self.browser = browser
+        self.open_profile = open_profile
         self.folder = book.repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")  # nbgitpuller's target
         self.seeded = {f"{bucket}/{name}" for bucket, name in seed_objects(hub.config)}
         self.context: BrowserContext | None = None
+        # A launch's kernels shut down while the next launch reads its link; reset() waits for them.
+        self.closer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-shutdown")
+        self.closing: Future | None = None
         member = hub.config.member  # the local hub's own token to reach the member's server (its kernels)
         self.server_token = hubapi.create_token(hub.addresses.hub_api_url, hub.admin_token, member,
                                                 [f"access:servers!user={member}"], "the launch tests (fakehub)")
@@ -130,13 +138,16 @@ class Launcher:
         return server_versions(self.hub)
 
     def close(self) -> None:
-        """Close the browser profile."""
+        """Close the browser profile, once the last launch's kernels are down."""
+        self._wait_for_shutdown()
+        self.closer.shutdown()
         if self.context is not None:
             self.context.close()
             self.context = None
 
     def reset(self) -> None:
         """A new member's state: no kernel, no clone, no JupyterLab workspace, the seeded buckets, no cluster."""
+        self._wait_for_shutdown()
         self._shut_down_kernels()
         shutil.rmtree(self.home / self.folder, ignore_errors=True)
         shutil.rmtree(self.home / ".jupyter" / "lab" / "workspaces", ignore_errors=True)
@@ -149,7 +160,7 @@ class Launcher:
         before = api.snapshot(self.hub.url, self.hub.config.buckets)
         clusters = gateway.ClusterWatch(self.hub)
         if self.context is None:
-            self.context = self.browser.new_context(viewport=VIEWPORT)
+            self.context = self.open_profile()
         page = self.context.new_page()
         began = time.monotonic()
         try:
@@ -170,7 +181,7 @@ class Launcher:
         finally:
             outcome.screenshot = self._screenshot(page, screenshots, docname)
             page.close()
-            self._shut_down_kernels()
+            self.closing = self.closer.submit(self._shut_down_kernels)
             outcome.timings["total_s"] = time.monotonic() - began
         return outcome
 
@@ -327,6 +338,12 @@ class Launcher:
         except PlaywrightError:
             return None
         return target
+
+    def _wait_for_shutdown(self) -> None:
+        """Wait until the last launch's kernels are shut down; its failure is raised here."""
+        closing, self.closing = self.closing, None
+        if closing is not None:
+            closing.result()
 
     def _shut_down_kernels(self) -> None:
         """Shut down the member's kernels (and so their gateway clusters), if the server runs."""
