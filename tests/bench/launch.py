@@ -7,18 +7,16 @@ per-cell harness on the same pages in the fresh way. Run alone: python tests/ben
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import yaml
+from timing import measured
 from workspace import ROOT
 
 sys.path.insert(0, str(ROOT))  # the booksite package
@@ -29,39 +27,28 @@ TARGET = 2.0  # the browser's launches over the harness on the same pages
 PAGES = re.compile(r"fresh: \d+ cells of (\d+) pages")
 
 
-def _timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, str]:
-    """Run a command to completion: its wall time and output; exit with both if it fails."""
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"bench: {' '.join(command)} failed in {cwd}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return elapsed, result.stdout + result.stderr
-
-
 def _clone() -> tuple[Path, list[str]]:
     """A clone of the commit under test with its site built without executing; its tutorial pages."""
     root = Path(tempfile.mkdtemp(prefix="leap-bench-launch-")) / "book"
-    _timed(["git", "clone", "--quiet", str(ROOT), str(root)], ROOT)
+    measured(["git", "clone", "--quiet", str(ROOT), str(root)], ROOT)
     config = yaml.safe_load((root / "_config.yml").read_text())
     config["execute"]["execute_notebooks"] = "off"
     (root / "_config_noexec.yml").write_text(yaml.safe_dump(config))  # beside _config.yml: its paths are relative
-    _timed([str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "--config", "_config_noexec.yml"], root)
+    measured([str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "--config", "_config_noexec.yml"], root)
     return root, Book.load(root).tutorial_pages()
 
 
 def _browser(root: Path, report: Path) -> float:
     """One run of the launch tests over every tutorial; seconds."""
-    env = {k: v for k, v in os.environ.items() if k not in ("STORAGE_EMULATOR_HOST", "FAKEHUB_STACK")}
     command = [str(BIN / "pytest"), "tests/browser/test_launch.py", "-k", "test_tutorial_runs_from_its_launch_button",
                "-o", "junit_family=xunit1", f"--junitxml={report}"]
-    return _timed(command, root, env | {"BOOKSITE_BROWSER": "1"})[0]
+    return measured(command, root, {"BOOKSITE_BROWSER": "1"})[0]
 
 
 def _harness(root: Path, tutorials: list[str]) -> float:
     """One serial run of the per-cell harness on the tutorial pages, fresh way; seconds."""
     pages = " or ".join(Path(docname).name for docname in tutorials)
-    seconds, output = _timed([str(BIN / "pytest"), "_toc.yml", "--ways=fresh", "-n", "0", "-k", pages], root)
+    seconds, _, output = measured([str(BIN / "pytest"), "_toc.yml", "--ways=fresh", "-n", "0", "-k", pages], root)
     found = PAGES.search(output)
     if not found or int(found[1]) != len(tutorials):
         sys.exit(f"bench: the harness ran {found[1] if found else 'no'} pages, not the {len(tutorials)} tutorials")

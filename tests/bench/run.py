@@ -12,10 +12,8 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 import launch
 import peers
 import yaml
+from timing import measured
 from workspace import ROOT, copy_book, replicated_book
 
 HERE = Path(__file__).parent
@@ -48,23 +47,6 @@ def run(command: list[str], cwd: Path) -> tuple[float, str]:
     """Run a command to completion; return its wall time and output; fail loudly if it fails."""
     seconds, _, output = measured(command, cwd)
     return seconds, output
-
-
-def measured(command: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Run a command to completion: its wall time, the CPU time of it and the processes it waited for, its output."""
-    env = {k: v for k, v in os.environ.items() if k not in ("STORAGE_EMULATOR_HOST", "FAKEHUB_STACK")}
-    cpu_before = _children_cpu()
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"bench: {' '.join(command)} failed in {cwd}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return elapsed, _children_cpu() - cpu_before, result.stdout + result.stderr
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def median(samples: list[float], name: str = "") -> float:
