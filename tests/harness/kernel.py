@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
+from queue import Empty
 
 import nbformat
+from jupyter_client.blocking import BlockingKernelClient
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
@@ -24,10 +27,16 @@ class Result:
     stderr: str = ""
     timed_out: bool = False
     kernel_died: bool = False
+    late: tuple[tuple[Cell, str], ...] = ()  # stderr of an earlier cell's threads, written after it finished
 
 
 class PageKernel:
-    """A kernel for one page, started in cwd; run(cell) executes one cell of the page's notebook."""
+    """A kernel for one page, started in cwd; run(cell) executes one cell of the page's notebook.
+
+    nbclient keeps a cell's output only while the cell runs. A thread the cell started can write
+    later, and the kernel sends that under the cell's request, where JupyterLab shows it. So a
+    second client listens to everything the kernel sends, to find stderr written that way.
+    """
 
     def __init__(self, notebook: nbformat.NotebookNode, cwd: str, timeout: int, environ: dict[str, str]):
         self.notebook = notebook
@@ -41,13 +50,20 @@ class PageKernel:
             kernel_name=notebook.metadata.get("kernelspec", {}).get("name", "python3"),
         )
         self.started = False
+        self.listener: BlockingKernelClient | None = None
+        self.owners: dict[str, Cell] = {}  # execute request -> the cell it ran
+        self.finished: set[str] = set()  # requests whose cell has finished
 
     def start(self) -> None:
-        """Start the kernel and its client."""
+        """Start the kernel and its client, and the listener."""
         self.client.km = self.client.create_kernel_manager()
         self.client.start_new_kernel(env=self.environ)  # the hub's variables, set before the kernel starts
         self.client.start_new_kernel_client()
         self.started = True
+        self.listener = BlockingKernelClient()
+        self.listener.load_connection_info(self.client.km.get_connection_info())
+        self.listener.start_channels(stdin=False, control=False)
+        self.listener.wait_for_ready(timeout=self.client.startup_timeout)  # its IOPub hears the kernel from here on
 
     def run(self, cell: Cell) -> Result:
         """Execute one cell and say what happened."""
@@ -58,16 +74,42 @@ class PageKernel:
             return Result(timed_out=True)
         except DeadKernelError:
             return Result(kernel_died=True)
+        late = self._late_stderr(cell)
         stderr = "".join(o.get("text", "") for o in node.outputs if o.output_type == "stream" and o.name == "stderr")
         errors = [o for o in node.outputs if o.output_type == "error"]
         if not errors:
-            return Result(stderr=stderr)
+            return Result(stderr=stderr, late=late)
         error = errors[0]
         traceback = "\n".join(ANSI.sub("", line) for line in error.get("traceback", []))
-        return Result(error=(error.ename, error.evalue, in_page(traceback, cell)), stderr=stderr)
+        return Result(error=(error.ename, error.evalue, in_page(traceback, cell)), stderr=stderr, late=late)
+
+    def _late_stderr(self, cell: Cell, wait: float = 2.0) -> tuple[tuple[Cell, str], ...]:
+        """What the listener heard up to the end of this cell: stderr under a request whose cell had finished."""
+        late: dict[str, list[str]] = {}
+        request = None
+        deadline = time.monotonic() + wait  # the listener's copy of the cell's messages may trail nbclient's
+        while self.listener is not None:
+            try:
+                msg = self.listener.get_iopub_msg(timeout=0 if request in self.finished else 0.05)
+            except Empty:
+                if request in self.finished or time.monotonic() > deadline:
+                    break
+                continue
+            parent, kind, content = msg["parent_header"].get("msg_id"), msg["msg_type"], msg["content"]
+            if kind == "execute_input" and parent not in self.owners:
+                self.owners[parent] = cell
+                request = parent
+            elif kind == "status" and content.get("execution_state") == "idle" and parent in self.owners:
+                self.finished.add(parent)
+            elif kind == "stream" and content.get("name") == "stderr" and parent in self.finished:
+                late.setdefault(parent, []).append(content.get("text", ""))
+        return tuple((self.owners[parent], "".join(texts)) for parent, texts in late.items())
 
     def stop(self) -> None:
         """Shut the kernel down, now (a hung cell must not delay the next page)."""
+        if self.listener is not None:
+            self.listener.stop_channels()
+            self.listener = None
         if self.started and self.client.km is not None:
             run_sync(self.client.km.shutdown_kernel)(now=True)
             self.client.kc.stop_channels()

@@ -145,6 +145,10 @@ class PageRun:
         if result.stderr:
             self._fail(cell, "wrote to stderr, which fails the book's build too: fix the code, do not hide it",
                        f"stderr:\n{result.stderr}")
+        for owner, text in result.late:
+            self._fail(cell, f"ran while a thread or task that {self.where(owner)} started wrote to stderr after that "
+                             "cell had finished (JupyterLab shows it under that cell): fix the code, do not hide it",
+                       f"stderr:\n{text}")
         self._check_hub(cell, "after the cell ran")
         try:
             self.clusters.after_cell(self.where(cell))
