@@ -8,53 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from minibook import JUPYTER_BOOK, ROOT, make_book
 from runs import CLUSTER, processes_under
 
 from fakehub import load
 from fakehub.envhash import environment_key
-
-ROOT = Path(__file__).parents[1]  # where the fakehub package lives
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-
-CONFIG = """\
-title: mini
-only_build_toc_files: true
-execute:
-  execute_notebooks: cache
-  allow_errors: false
-  stderr_output: warn
-  show_tb: true
-sphinx:
-  local_extensions:
-    fakehub.sphinxext: {root}
-"""
-PAGE = """\
----
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-# Mini
-
-```{{code-cell}} ipython3
-from pathlib import Path
-Path({marker!r}).write_text("ran")
-{extra}
-```
-"""
-
-
-def make_book(root: Path, extra: str = "") -> Path:
-    """Write a one-page book whose only cell leaves a marker file; return the marker's path."""
-    marker = root / "marker"
-    (root / "_config.yml").write_text(CONFIG.format(root=ROOT))
-    (root / "_toc.yml").write_text("format: jb-book\nroot: page\n")
-    (root / "page.md").write_text(PAGE.format(marker=str(marker), extra=extra))
-    return marker
 
 
 def build(root: Path, **environ: str) -> subprocess.CompletedProcess:

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
-from test_build import JUPYTER_BOOK, ROOT, make_book
+from minibook import JUPYTER_BOOK, ROOT, make_book
 
 from booksite.stamp import StampError, cached_run, hub_image, installed, ran_at
 
