@@ -27,7 +27,7 @@ class Result:
     stderr: str = ""
     timed_out: bool = False
     kernel_died: bool = False
-    late: tuple[tuple[Cell, str], ...] = ()  # stderr of an earlier cell's threads, written after it finished
+    late: tuple[tuple[Cell, str], ...] = ()  # (cell, stderr) its threads or tasks wrote after it finished
 
 
 class PageKernel:
