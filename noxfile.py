@@ -201,7 +201,7 @@ def hub(session: nox.Session) -> None:
 
 @nox.session
 def linkcheck(session: nox.Session) -> None:
-    """Check internal links of the built book; external ones too when the network is up."""
+    """Check internal links of the built book; external ones when online (`-- --require-network`: offline fails)."""
     install(session)
     build(session)
     session.run("python", "-m", "booksite.linkcheck", *session.posargs)
