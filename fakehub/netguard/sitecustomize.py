@@ -17,6 +17,7 @@ with a message that says why.
 import ipaddress
 import socket
 import sys
+import warnings
 
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", socket.gethostname()}
 WHY = "the local LEAP hub lets code reach loopback (127.0.0.1) only, never the network"
@@ -59,3 +60,14 @@ def _audit(event: str, args: tuple) -> None:
 
 
 sys.addaudithook(_audit)
+
+# distributed finds "its own address" by connecting a datagram socket to Google's DNS server
+# (get_ip(), as LocalCluster(processes=False) does). On the hub that works silently; here it
+# is refused, or unreachable in the namespace, and distributed warns on stderr, which a page
+# must not do. Its fallback (this machine's name, then 127.0.0.1) is the right address here.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Couldn't detect a suitable IP address (for reaching '(8\.8\.8\.8|2001:4860:4860::8888)'|\()",
+    category=RuntimeWarning,
+    module="distributed.utils",
+)
