@@ -50,6 +50,12 @@ def describe() -> str:
             "run through nox, or `python -m fakehub.offline -- COMMAND`")
 
 
+def other_loopback() -> str:
+    """A note for an error about a loopback server that does not answer: in a namespace, it may be outside."""
+    return (" (this process runs in a network namespace of its own, fakehub.offline: a server started outside it, "
+            "by `nox -s hub` or by hand, is not on its loopback)") if isolated() else ""
+
+
 def _unshare(flags: int) -> None:
     if hasattr(os, "unshare"):  # Python 3.12+
         os.unshare(flags)

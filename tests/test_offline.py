@@ -109,3 +109,12 @@ def test_an_unknown_choice_and_a_missing_command_are_errors():
     assert unknown.returncode == 2 and "FAKEHUB_NETWORK='off'" in unknown.stderr
     missing = run(*OFFLINE, "no-such-command-here")
     assert missing.returncode == 127 and "cannot run no-such-command-here" in missing.stderr
+
+
+def test_a_server_outside_the_namespace_is_named_as_the_likely_cause():
+    # A hub that `nox -s hub` started, or FAKEHUB_STACK, is on another namespace's loopback.
+    code = "from fakehub import guard\nguard.answering('http://127.0.0.1:9')"
+    result = run(*OFFLINE, sys.executable, "-c", code)
+    assert "no fake GCS server answers at http://127.0.0.1:9" in result.stderr
+    assert "(this process runs in a network namespace of its own, fakehub.offline: a server started outside it, " \
+           "by `nox -s hub` or by hand, is not on its loopback)" in result.stderr, result.stderr
