@@ -51,10 +51,8 @@ def readme_commands() -> list[str]:
 
 
 def program(argv: list[str]) -> str:
-    """What a command runs: the program, or the script or module a Python runs (through fakehub.offline too)."""
+    """What a command runs: the program, or the script or module a Python runs."""
     name = Path(argv[0]).name
-    if PYTHON.match(name) and argv[1:4] == ["-m", "fakehub.offline", "--"] and len(argv) > 4:
-        return program(argv[4:])
     if PYTHON.match(name) and len(argv) > 1:
         return argv[2] if argv[1] == "-m" and len(argv) > 2 else argv[1]
     return name
