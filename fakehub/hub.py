@@ -127,8 +127,10 @@ class FakeHub:
                            f"unset it, or start one with python -m fakehub") from None
         guard.answering(self.url)
         if not services.answers(f"{self.addresses.hub_url}{GATEWAY_PREFIX}/api/health")():
-            raise HubError(f"the local hub of {STACK_VARIABLE}={path} does not answer at {self.addresses.hub_url}; "
-                           "unset it, or start one with python -m fakehub")
+            from .offline import other_loopback  # here: `python -m fakehub.offline` imports this package first
+
+            raise HubError(f"the local hub of {STACK_VARIABLE}={path} does not answer at {self.addresses.hub_url}"
+                           f"{other_loopback()}; unset it, or start one with python -m fakehub")
         self.attached = True
         self._set_environ(export)
         self.timings = {"start_s": time.monotonic() - began, "ready_s": {}}

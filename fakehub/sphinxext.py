@@ -13,7 +13,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
-from . import FakeHub, load
+from . import FakeHub, load, offline
 from .envhash import environment_key
 
 LOGGER = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def start_hub(app: Sphinx) -> None:
     atexit.register(_HUB.stop)
     LOGGER.info(f"local LEAP hub up in {_HUB.timings['start_s']:.1f} s at {_HUB.addresses.hub_url} "
                 f"(storage {_HUB.url}), jupyter-cache at {app.config.nb_execution_cache_path}")
+    LOGGER.info(offline.describe())  # an info line: a by-hand build outside the namespace still builds
 
 
 def reset_buckets(app: Sphinx, docname: str, source: list[str]) -> None:

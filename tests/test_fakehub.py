@@ -120,6 +120,17 @@ def test_python_code_reaches_loopback_only(hub, target):
     assert "the local LEAP hub lets code reach loopback (127.0.0.1) only" in out.stdout, out.stdout + out.stderr
 
 
+# Datagrams: sendto and sendmsg name their address; a connected socket's send() raises no audit event,
+# so its connect() is where the guard refuses.
+@pytest.mark.parametrize("send", ["s.sendto(b'x', ('192.0.2.1', 53))", "s.sendmsg([b'x'], [], 0, ('192.0.2.1', 53))",
+                                  "s.connect(('192.0.2.1', 53)); s.send(b'x')"])
+def test_python_code_sends_no_datagram_outside_loopback(hub, send):
+    code = (f"import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ntry:\n    {send}\n"
+            "except PermissionError as e:\n    print(e)\nelse:\n    print('sent')")
+    out = run_in(hub, code)
+    assert "refused to reach 192.0.2.1:53: the local LEAP hub lets code reach loopback" in out.stdout, out.stderr
+
+
 def test_a_lived_in_reset_adds_the_members_earlier_work(hub):
     earlier = earlier_work(CONFIG)
     assert {b for b, _ in earlier} == {"leap-scratch", "leap-persistent"}

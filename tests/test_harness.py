@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,13 +38,13 @@ def one_page_book(root: Path, name: str, in_toc: bool) -> None:
 
 @pytest.fixture
 def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, local_hub: FakeHub):
-    """Run the harness on one scenario in a subprocess, on the shared hub (or its own) and a clean environment."""
+    """Run the harness on one scenario in a subprocess (offline if it says so), on the shared hub or its own."""
     monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
     monkeypatch.setenv("PYTHONPATH", PYTHONPATH)
 
     def run(name: str) -> pytest.RunResult:
         spec = SPECS[name]
-        if spec.get("own_hub"):
+        if spec.get("own_hub") or spec.get("offline"):
             monkeypatch.delenv("FAKEHUB_STACK", raising=False)
             (pytester.path / "tmp").mkdir()
             monkeypatch.setenv("TMPDIR", str(pytester.path / "tmp"))  # logs kept after a failure stay in here
@@ -51,6 +52,9 @@ def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, loc
             monkeypatch.setenv("FAKEHUB_STACK", str(local_hub.stack_file))  # a start per scenario costs seconds
         one_page_book(pytester.path, name, spec.get("in_toc", True))
         ways = f"--ways={spec.get('ways', 'fresh')}"
+        if spec.get("offline"):
+            return pytester.run(sys.executable, "-m", "fakehub.offline", "--", sys.executable, "-m", "pytest",
+                                f"--basetemp={pytester.path / 'basetemp'}", ways, *spec.get("args", []), timeout=240)
         return pytester.runpytest_subprocess(ways, *spec.get("args", []), timeout=240)
 
     return run

@@ -59,10 +59,11 @@ def program(argv: list[str]) -> str:
 
 
 def noxfile_programs() -> set[str]:
-    """What the noxfile's sessions run (session.run and friends, and pip for session.install)."""
+    """What the noxfile's sessions run (session.run and friends, its offline helper, and pip for session.install)."""
     found = {"pip"}
     for node in ast.walk(ast.parse((ROOT / "noxfile.py").read_text())):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {"run", "run_install", "run_always"}:
+        called = getattr(node.func, "attr", getattr(node.func, "id", "")) if isinstance(node, ast.Call) else ""
+        if called in {"run", "run_install", "run_always", "offline"}:
             words = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
             if words:
                 found.add(program(words))
@@ -196,6 +197,7 @@ def test_commands_sees_through_substitutions_chains_and_keywords():
 @pytest.mark.parametrize(
     "script",
     ["pytest -n auto", "cd x && jupyter-book build .", ".venv/bin/python -m booksite.linkcheck",
+     "python -m fakehub.offline -- pytest tests/browser",
      "python tests/check_environment.py environment.yml", "pip install -r requirements.txt", "echo $(ruff check .)",
      "zizmor --offline .github", "time pytest -q", "env A=1 pytest", "xargs -n 1 pytest < files",
      "timeout 600 jupyter-book build .", "bash -c 'cd x && pytest -q'", "sphinx-build -b html . out",

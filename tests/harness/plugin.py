@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fakehub import FakeHub, HubError, guard
+from fakehub import FakeHub, HubError, guard, offline
 from fakehub import load as load_hub_config
 from fakehub.seed import earlier_work, seed_objects
 
@@ -47,6 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[HARNESS] = Harness(config)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which guard keeps the member's code off the network: a namespace, or the audit hook only."""
+    return offline.describe()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
