@@ -19,7 +19,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from .book import is_tutorial, launch_url, twin_path
-from .stamp import Stamp, StampError, cached_run, has_code, hub_image, installed, ran_at
+from .stamp import Stamp, StampError, cached_run, cell_counts, hub_image, installed, ran_at
 from .twins import stale
 
 LOGGER = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def read_stamp_facts(app: Sphinx, config: Config) -> None:
 
 
 def page_stamp(app: Sphinx, pagename: str) -> Stamp | None:
-    """The stamp of a page whose code cells the build ran, or None for a page without code."""
+    """The stamp of a page whose code cells the build ran, or None for a page with no code cell that ran."""
     exec_data = NbMetadataCollector.get_exec_data(app.env, pagename)
     if not exec_data:
         return None
@@ -83,13 +83,17 @@ def page_stamp(app: Sphinx, pagename: str) -> Stamp | None:
     text = source.read_text(encoding="utf-8")
     reader = create_nb_reader(str(source), app.env.myst_config, app.env.mystnb_config, text)
     notebook = reader.read(text) if reader else None
-    if notebook is None or not has_code(notebook):
+    if notebook is None:
+        return None
+    ran_cells, not_run = cell_counts(notebook)
+    if not ran_cells:
         return None
     ran = ran_at(exec_data, cached_run(app.config.nb_execution_cache_path, notebook))
     if ran is None:
         return None
     facts = app.config.booksite_stamp_facts
-    return Stamp(ran=ran, versions=tuple(tuple(v) for v in facts["versions"]), hub_image=facts["hub_image"])
+    return Stamp(ran=ran, versions=tuple(tuple(v) for v in facts["versions"]), hub_image=facts["hub_image"],
+                 not_run=not_run)
 
 
 def add_stamp(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

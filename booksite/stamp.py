@@ -1,10 +1,11 @@
 """The "verified" stamp of an executed page, from the build's own records (never typed by hand).
 
-What it says comes from three records: jupyter-cache's entry for the page's notebook (when
-its cells last ran, also for a page the build took from the cache), the versions installed in
-the build's environment (the cache is keyed by that environment, so a cached page ran with
-them too), and the first line of tests/hub-image-versions.txt (the hub image whose library
-versions `nox -s tests` also runs every page with).
+What it says comes from the build's records: jupyter-cache's entry for the page's notebook (when
+its cells last ran, also for a page the build took from the cache), the page's own cell tags
+(the cells tagged skip-execution, which the build's executor leaves unrun), the versions
+installed in the build's environment (the cache is keyed by that environment, so a cached page
+ran with them too), and the first line of tests/hub-image-versions.txt (the hub image whose
+library versions `nox -s tests` also runs every page with).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from jupyter_cache import get_cache
 from nbformat import NotebookNode
 
 HUB_IMAGE_LINE = re.compile(r"^#\s*The hub's image:\s*(?P<image>\S+)\s*$")
+SKIP_TAG = "skip-execution"  # nbclient, which myst-nb and jupyter-cache execute with, leaves these cells unrun
 
 
 class StampError(ValueError):
@@ -33,6 +35,7 @@ class Stamp:
     ran: datetime  # when the page's cells last ran, in UTC
     versions: tuple[tuple[str, str], ...]  # (package, version) as installed for the build
     hub_image: str  # the hub image whose library versions the test suite also runs
+    not_run: int = 0  # code cells the build left unrun (tagged skip-execution)
 
     def html(self) -> str:
         """The stamp as HTML, with its facts also in machine-readable attributes."""
@@ -42,9 +45,12 @@ class Stamp:
         listed = ", ".join(packages[:-1]) + f" and {packages[-1]}" if len(packages) > 1 else "".join(packages)
         when = f'<time datetime="{self.ran.isoformat()}">{self.ran:%Y-%m-%d %H:%M} UTC</time>'
         image = f'<code class="booksite-stamp-image">{html.escape(self.hub_image)}</code>'
+        cells = "1 cell" if self.not_run == 1 else f"{self.not_run} cells"
+        except_ = (f', <span class="booksite-stamp-not-run" data-not-run="{self.not_run}">except {cells} '
+                   "marked as not run</span>") if self.not_run else ""
         return (
             '<div class="booksite-stamp">\n<p><strong class="booksite-stamp-label">Verified.</strong> '
-            f"The code on this page last ran on {when}, with {listed}. The test suite also runs it "
+            f"The code on this page last ran on {when}{except_}, with {listed}. The test suite also runs it "
             f"with the library versions of the hub's image {image}.</p>\n</div>\n"
         )
 
@@ -69,9 +75,11 @@ def installed(packages: list[str]) -> tuple[tuple[str, str], ...]:
         raise StampError(f"the stamp names {exc.name!r}, which is not installed in the build's environment") from None
 
 
-def has_code(notebook: NotebookNode) -> bool:
-    """Whether a notebook has a code cell."""
-    return any(cell.cell_type == "code" for cell in notebook.cells)
+def cell_counts(notebook: NotebookNode) -> tuple[int, int]:
+    """How many code cells the build runs, and how many it leaves unrun (tagged skip-execution)."""
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    skipped = sum(SKIP_TAG in cell.get("metadata", {}).get("tags", []) for cell in code)
+    return len(code) - skipped, skipped
 
 
 def cached_run(cache_path: str | Path, notebook: NotebookNode) -> datetime | None:

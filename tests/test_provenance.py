@@ -19,18 +19,18 @@ CATALOG = "https://catalog.leap.columbia.edu/"
 
 
 def missing_notes(root: Path, page: str, names: list[str]) -> list[str]:
-    """A problem per build-only name whose first cell in the page has no catalog link in the text before it."""
+    """A problem per code cell that names a build-only path with no catalog link in the text just above it."""
+    read = read_page(root, page)
+    code = {cell.index: cell for cell in read.cells}
     problems, text = [], ""
-    seen: set[str] = set()
-    for cell in read_page(root, page).notebook.cells:
+    for index, cell in enumerate(read.notebook.cells):
         if cell.cell_type == "markdown":
-            text = cell.source
+            text = cell.source  # the text a reader sees right above the code cells that follow it
             continue
-        for name in (n for n in names if n in cell.source and n not in seen):
-            seen.add(name)
+        for name in (n for n in names if n in cell.source):
             if CATALOG not in text:
-                problems.append(f"{page}: the first cell that reads {name} (exists only in this build) needs a note "
-                                f"just before it that says so and links the LEAP Data Catalog ({CATALOG})")
+                problems.append(f"{code[index].where}: this cell reads {name} (exists only in this build) and needs "
+                                f"a note just before it that says so and links the LEAP Data Catalog ({CATALOG})")
     return problems
 
 
@@ -88,3 +88,36 @@ def test_a_page_without_the_note_fails(tmp_path):
     (tmp_path / "book" / "page.md").write_text(text)
     [problem] = missing_notes(tmp_path, "book/page.md", BUILD_ONLY)
     assert "leap-persistent-ro/data-library/sst-monthly-demo.zarr" in problem
+
+
+LATER_READ = f"""\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+# Page
+
+Only in this build: see the [LEAP Data Catalog]({CATALOG}).
+
+```{{code-cell}} ipython3
+fs.info("leap-persistent/yet-another-member/stations.csv")
+```
+
+A later section, with no note.
+
+```{{code-cell}} ipython3
+pd.read_csv("gs://leap-persistent/yet-another-member/stations.csv")
+```
+"""
+
+
+def test_a_later_cell_without_a_note_of_its_own_fails(tmp_path):
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "page.md").write_text(LATER_READ)
+    [problem] = missing_notes(tmp_path, "book/page.md", BUILD_ONLY)
+    assert problem.startswith("book/page.md:20: this cell reads leap-persistent/yet-another-member")

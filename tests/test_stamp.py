@@ -14,7 +14,7 @@ from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from minibook import JUPYTER_BOOK, ROOT, make_book
 
-from booksite.stamp import StampError, cached_run, hub_image, installed, ran_at
+from booksite.stamp import Stamp, StampError, cached_run, cell_counts, hub_image, installed, ran_at
 
 STAMPED = """\
 sphinx:
@@ -25,6 +25,13 @@ sphinx:
     booksite_hub_versions: versions.txt
 """
 TIME = re.compile(r'<time datetime="(?P<at>[^"]+)">')
+SKIPPED = """
+```{code-cell} ipython3
+:tags: [skip-execution]
+# Not run by the build: its stamp must say so.
+raise SystemExit("the build ran a cell tagged skip-execution")
+```
+"""
 
 
 def test_the_hub_image_is_read_from_the_first_line(tmp_path):
@@ -69,6 +76,28 @@ def test_the_cached_run_time_is_utc_whatever_the_local_zone(tmp_path, new_york):
     assert cached_run(tmp_path, other) is None
 
 
+def test_cells_tagged_skip_execution_are_counted_as_not_run():
+    new = nbformat.v4
+    skipped = new.new_code_cell("!gcloud auth login", metadata={"tags": ["skip-execution"]})
+    other_tag = new.new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]})
+    also_skipped = new.new_code_cell("!gcloud storage ls", metadata={"tags": ["skip-execution"]})
+    cells = [new.new_markdown_cell("text"), new.new_code_cell("1 + 1"), skipped, other_tag, also_skipped]
+    assert cell_counts(new.new_notebook(cells=cells)) == (2, 2)
+    assert cell_counts(new.new_notebook(cells=[skipped])) == (0, 1)
+    assert cell_counts(new.new_notebook(cells=[new.new_markdown_cell("text")])) == (0, 0)
+
+
+def test_the_stamp_names_the_cells_not_run_only_when_there_are_some():
+    facts = {"ran": datetime(2026, 8, 1, 12, 0, tzinfo=UTC), "versions": (("gcsfs", "1.0"), ("dask", "2.0")),
+             "hub_image": "pangeo/pangeo-notebook:2026.01.30"}
+    every = Stamp(**facts).html()
+    assert "last ran on <time" in every and "not run" not in every and "data-not-run" not in every
+    assert "UTC</time>, with " in every
+    one, two = Stamp(**facts, not_run=1).html(), Stamp(**facts, not_run=2).html()
+    assert 'data-not-run="1">except 1 cell marked as not run</span>, with ' in one
+    assert 'data-not-run="2">except 2 cells marked as not run</span>, with ' in two
+
+
 def test_the_run_time_prefers_the_cache_and_needs_a_successful_run():
     cached = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
     assert ran_at({"succeeded": True, "mtime": 0.0}, cached) == cached
@@ -85,15 +114,18 @@ def build_all(root, **environ) -> subprocess.CompletedProcess:
 
 
 def stamp_time(root) -> datetime:
-    """The run time the built page's stamp gives."""
+    """The run time the built page's stamp gives; it also names the one cell the build did not run."""
     page = (root / "_build" / "html" / "page.html").read_text()
     assert page.count('class="booksite-stamp"') == 1
+    assert 'data-not-run="1">except 1 cell marked as not run</span>' in page
     return datetime.fromisoformat(TIME.search(page)["at"])
 
 
 def test_a_page_taken_from_the_cache_keeps_its_run_time(tmp_path, local_hub):
     stack = str(local_hub.stack_file)  # both builds run on the test process's hub
     make_book(tmp_path)
+    with (tmp_path / "page.md").open("a") as page:
+        page.write(SKIPPED)  # a cell the build leaves unrun: the stamp must say so
     (tmp_path / "_config.yml").write_text(
         (tmp_path / "_config.yml").read_text().split("sphinx:")[0] + STAMPED.format(root=ROOT))
     (tmp_path / "versions.txt").write_text("# The hub's image: pangeo/pangeo-notebook:2026.01.30\n")

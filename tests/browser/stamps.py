@@ -11,7 +11,7 @@ import nbformat
 import yaml
 from jupyter_cache import get_cache
 from myst_nb.core.read import read_myst_markdown_notebook
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from booksite.book import Book
 from fakehub import load
@@ -30,6 +30,7 @@ class Expected:
     ran: datetime
     versions: dict[str, str]
     hub_image: str
+    not_run: int  # code cells that jupyter-cache's executed notebook shows without an execution count
 
 
 def notebook(source: Path) -> nbformat.NotebookNode:
@@ -52,22 +53,28 @@ class Records:
         self.hub_image = first.split(": ", 1)[1].strip()
 
     def expected(self, docname: str) -> Expected | None:
-        """The stamp a page must show, or None for a page without code."""
+        """The stamp a page must show, or None for a page without code, or none of whose code ran."""
         page = notebook(self.book.source(docname))
         if not any(cell.cell_type == "code" for cell in page.cells):
             return None
+        cache = get_cache(str(self.cache))
         try:
-            record = get_cache(str(self.cache)).match_cache_notebook(page)
+            record = cache.match_cache_notebook(page)
         except KeyError:
             raise AssertionError(f"{docname} has code, but jupyter-cache ({self.cache}) holds no run of it") from None
-        return Expected(record.created.replace(tzinfo=UTC), self.versions, self.hub_image)
+        # What ran is read from the executed notebook the cache stored, not from the page's tags.
+        code = [cell for cell in cache.get_cache_bundle(record.pk).nb.cells if cell.cell_type == "code"]
+        not_run = sum(cell.get("execution_count") is None for cell in code)
+        if not_run == len(code):
+            return None
+        return Expected(record.created.replace(tzinfo=UTC), self.versions, self.hub_image, not_run)
 
 
 def problems(page: Page, expected: Expected | None) -> list[str]:
     """Everything wrong with a loaded page's stamp, given what the records say."""
     stamps = page.locator(".booksite-stamp")
     if expected is None:
-        return [f"a page without code shows {stamps.count()} stamp(s)"] if stamps.count() else []
+        return [f"a page without code that ran shows {stamps.count()} stamp(s)"] if stamps.count() else []
     if stamps.count() != 1:
         return [f"an executed page shows {stamps.count()} stamps, not 1"]
     stamp, found = stamps.first, []
@@ -87,10 +94,24 @@ def problems(page: Page, expected: Expected | None) -> list[str]:
         found.append(f"the stamp lists {listed}, the build's environment has {expected.versions}")
     found += [f"the stamp does not show '{name} {version}'" for name, version in expected.versions.items()
               if f"{name} {version}" not in shown]
+    found += not_run_problems(stamp, shown, expected.not_run)
     image = stamp.locator("code.booksite-stamp-image").inner_text()
     if image != expected.hub_image:
         found.append(f"the stamp names the hub image {image!r}, tests/hub-image-versions.txt {expected.hub_image!r}")
     return found
+
+
+def not_run_problems(stamp: Locator, shown: str, not_run: int) -> list[str]:
+    """What a stamp gets wrong about the cells the build did not run (it names them only when there are some)."""
+    marked = stamp.locator("[data-not-run]")
+    if not not_run:
+        return [f"the stamp says cells were not run, but every cell ran: {shown!r}"] if marked.count() else []
+    cells = "1 cell" if not_run == 1 else f"{not_run} cells"
+    if marked.count() != 1 or marked.first.get_attribute("data-not-run") != str(not_run):
+        return [f"the stamp does not record that {cells} did not run (jupyter-cache's executed notebook): {shown!r}"]
+    if f"except {cells} marked as not run" not in shown:
+        return [f"the stamp does not say 'except {cells} marked as not run': {shown!r}"]
+    return []
 
 
 def contrast_problems(page: Page) -> list[str]:

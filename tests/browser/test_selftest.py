@@ -108,7 +108,31 @@ def test_stamp_check_reports_a_false_stamp(built, book, context, tmp_path):
         page.goto(served.page(text_page), wait_until="load")
         misplaced = problems(page, records.expected(text_page))
     assert "ran at 2001-01-01" in wrong and "0.0" in wrong
-    assert misplaced == ["a page without code shows 1 stamp(s)"]
+    assert misplaced == ["a page without code that ran shows 1 stamp(s)"]
+
+
+NOT_RUN = re.compile(r', <span class="booksite-stamp-not-run"[^>]*>[^<]*</span>')
+
+
+def test_stamp_check_reports_cells_not_run_misstated(built, book, context, tmp_path):
+    """A stamp that leaves out the cells not run, and one that claims cells not run where all ran, are caught."""
+    records = Records(book)
+    partial = next(d for d in book.pages if (e := records.expected(d)) and e.not_run)
+    whole = next(d for d in book.pages if (e := records.expected(d)) and not e.not_run)
+    assert NOT_RUN.search((built / f"{partial}.html").read_text()), f"{partial}'s stamp names no cells not run"
+    copy = altered_copy(built, tmp_path, partial, lambda html: NOT_RUN.sub("", html, count=1))
+    claimed = copy / f"{whole}.html"
+    claimed.write_text(claimed.read_text().replace(
+        " UTC</time>", ' UTC</time>, <span class="booksite-stamp-not-run" data-not-run="1">'
+        "except 1 cell marked as not run</span>", 1))
+    with Site(copy) as served:
+        page = context.new_page()
+        page.goto(served.page(partial), wait_until="load")
+        hidden = problems(page, records.expected(partial))
+        page.goto(served.page(whole), wait_until="load")
+        invented = problems(page, records.expected(whole))
+    assert len(hidden) == 1 and hidden[0].startswith("the stamp does not record that"), hidden
+    assert len(invented) == 1 and invented[0].startswith("the stamp says cells were not run"), invented
 
 
 def test_stamp_contrast_check_reports_faint_text(built, book, context, tmp_path):

@@ -27,10 +27,13 @@ def test_stamp_matches_the_builds_records(docname, context, site, records):
     assert problems(page, expected) == []
 
 
-def test_some_pages_have_a_stamp_and_some_not(records, book):
-    """The book has both kinds of page, so both branches of the check above run."""
-    kinds = {records.expected(docname) is None for docname in book.pages}
-    assert kinds == {True, False}
+def test_the_book_has_every_kind_of_stamp(records, book):
+    """Pages without a stamp, stamps of pages whose every cell ran, and of pages with cells not run: all checked."""
+    kinds = set()
+    for docname in book.pages:
+        expected = records.expected(docname)
+        kinds.add("none" if expected is None else "cells not run" if expected.not_run else "every cell ran")
+    assert kinds == {"none", "every cell ran", "cells not run"}
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
