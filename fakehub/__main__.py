@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lab", type=Path, metavar="FOLDER", help="the folder the member's JupyterLab opens")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="command to run inside the hub")
     args = parser.parse_args(argv)
-    command = [arg for arg in args.command if arg != "--"]
+    # Only the separator goes: a `--` inside COMMAND is COMMAND's own (`git diff -- README.md`).
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if args.lab is not None and not args.lab.is_dir():
         parser.error(f"--lab {args.lab}: no such folder")
     if args.lab is not None and os.environ.get(STACK_VARIABLE):

@@ -16,6 +16,7 @@ execute:
   allow_errors: false
   stderr_output: warn
   show_tb: true
+  timeout: {timeout}
 sphinx:
   local_extensions:
     fakehub.sphinxext: {root}
@@ -40,10 +41,10 @@ Path({marker!r}).write_text("ran")
 """
 
 
-def make_book(root: Path, extra: str = "") -> Path:
-    """Write a one-page book whose only cell leaves a marker file; return the marker's path."""
+def make_book(root: Path, extra: str = "", timeout: int = 30) -> Path:
+    """Write a one-page book whose only cell leaves a marker file (cell timeout: timeout s); the marker's path."""
     marker = root / "marker"
-    (root / "_config.yml").write_text(CONFIG.format(root=ROOT))
+    (root / "_config.yml").write_text(CONFIG.format(root=ROOT, timeout=timeout))
     (root / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     (root / "page.md").write_text(PAGE.format(marker=str(marker), extra=extra))
     return marker

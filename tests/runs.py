@@ -37,6 +37,14 @@ def processes_under(folder: Path) -> dict[int, str]:
     return found
 
 
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def wait_until_gone(folder: Path, seconds: float = 20.0) -> dict[int, str]:
     """Poll until no process works under folder; what is left after seconds."""
     deadline = time.monotonic() + seconds
@@ -45,15 +53,20 @@ def wait_until_gone(folder: Path, seconds: float = 20.0) -> dict[int, str]:
     return left
 
 
-def fakehub_cli(*args: str, terminal: bool = False) -> subprocess.Popen:
-    """`python -m fakehub ARGS` from the root; with terminal, its own process group, as a foreground job."""
+def job(argv: list[str], terminal: bool = False, **popen) -> subprocess.Popen:
+    """Start a command as a shell does; with terminal, in its own process group, as a foreground job."""
     return subprocess.Popen(
-        [sys.executable, "-m", "fakehub", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=terminal,
+        argv, start_new_session=terminal,
         # A run started in the background (nohup, `&` without job control) ignores SIGINT,
-        # and the CLI would inherit that; the test needs Ctrl-C to behave as in a terminal.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        # and the command would inherit that; the test needs Ctrl-C to behave as in a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **popen,
     )
+
+
+def fakehub_cli(*args: str, terminal: bool = False) -> subprocess.Popen:
+    """`python -m fakehub ARGS` from the root, its output piped; with terminal, as a foreground job."""
+    return job([sys.executable, "-m", "fakehub", *args], terminal, cwd=ROOT, stdout=subprocess.PIPE,
+               stderr=subprocess.PIPE, text=True)
 
 
 def ctrl_c(process: subprocess.Popen) -> int:

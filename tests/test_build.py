@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from minibook import JUPYTER_BOOK, ROOT, make_book
-from runs import CLUSTER, processes_under
 
 from fakehub import load
 from fakehub.envhash import environment_key
@@ -44,21 +43,6 @@ def test_a_failing_cell_fails_the_build(tmp_path, hub):
     result = build(tmp_path, FAKEHUB_STACK=str(hub.stack_file))
     assert result.returncode != 0 and marker.exists()
     assert "ZeroDivisionError" in result.stdout + result.stderr
-
-
-@pytest.mark.lifecycle
-def test_a_build_starts_the_whole_hub_and_leaves_no_process(tmp_path):
-    # The build starts its own hub, in a TMPDIR that marks its processes; the page leaves a
-    # gateway cluster (with a worker) behind.
-    run, book = tmp_path / "run", tmp_path / "book"  # the run's folder outside the book's sources
-    run.mkdir()
-    book.mkdir()
-    home = tmp_path / "home-of-the-run"
-    make_book(book, extra=f"{CLUSTER}import os\nPath({str(home)!r}).write_text(os.environ['HOME'])")
-    result = build(book, TMPDIR=str(run))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert home.read_text().startswith(f"{run}/"), "the hub's sandbox was not under the run's TMPDIR"
-    assert processes_under(run) == {}
 
 
 def test_stderr_output_fails_the_build(tmp_path, hub):

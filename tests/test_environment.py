@@ -10,7 +10,7 @@ import pytest
 from check_environment import pip_block, problems
 
 ROOT = Path(__file__).parents[1]
-CHECK = str(ROOT / "tests" / "check_environment.py")
+CHECK = str(ROOT / "tools" / "check_environment.py")
 
 
 def test_the_real_file_is_clean():

@@ -303,6 +303,20 @@ def test_cli_refuses_a_non_loopback_emulator():
     assert result.stderr.startswith("fakehub: error: STORAGE_EMULATOR_HOST='http://192.0.2.1:80' is not a loopback")
 
 
+def test_the_cli_passes_a_commands_own_separators_on(hub):
+    # `python -m fakehub -- git diff -- README.md` must run `git diff -- README.md`: only the
+    # first `--` is the CLI's. The CLI attaches to the shared hub, so no hub starts here.
+    env = {**os.environ, "FAKEHUB_STACK": str(hub.stack_file)}
+    env.pop("STORAGE_EMULATOR_HOST", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "fakehub", "--", sys.executable, "-c", "import sys; print(sys.argv[1:])",
+         "--", "README.md", "--"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "['--', 'README.md', '--']\n"
+
+
 def test_every_process_of_the_stack_listens_on_loopback_only(hub):
     hub.start_member_server()
     out = run_in(hub, "from dask_gateway import Gateway\n"

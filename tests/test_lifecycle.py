@@ -14,10 +14,12 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from runs import CLUSTER, ctrl_c, fakehub_cli, processes_under, wait_until_gone
+from minibook import JUPYTER_BOOK, make_book
+from runs import CLUSTER, alive, ctrl_c, fakehub_cli, job, processes_under, wait_until_gone
 
 from fakehub import FakeHub, HubError, load
 from fakehub.stack import Service, Stack
@@ -39,6 +41,15 @@ def in_kernel(hub: FakeHub, code: str) -> None:
     result = subprocess.run([sys.executable, "-c", code], env=hub.process_environ, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def start_member_server(hub: FakeHub) -> None:
+    """Spawn the member's server, as logging in does; if JupyterHub refuses, say why with the end of its log."""
+    try:
+        hub.start_member_server()
+    except (HubError, OSError) as exc:  # urllib's HTTPError is an OSError
+        log = "\n".join((hub.logs / "hub.log").read_text(errors="replace").splitlines()[-40:])
+        raise AssertionError(f"the member's server did not start: {exc}; the hub's log ends:\n{log}") from None
 
 
 def stack_file(process: subprocess.Popen) -> str:
@@ -64,51 +75,138 @@ def test_ctrl_c_stops_the_cli_and_its_command_and_leaves_no_process(run_tmp):
         status = ctrl_c(process)
     assert status in (130, -signal.SIGINT)
     assert wait_until_gone(run_tmp) == {}, "left running after Ctrl-C"
+    assert hub_folders_left(run_tmp) == [], "the hub's folders are left behind after Ctrl-C"
 
 
-def test_nothing_survives_a_sigkill_of_the_cli(run_tmp, monkeypatch):
+# SIGTERM is what `kill`, `timeout` and CI cancelling a job send. The CLI has no handler for it,
+# so it ends at once, with no clean-up of its own, as with SIGKILL; a handler added later is tested here.
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_nothing_survives_a_sigterm_or_sigkill_of_the_cli(run_tmp, monkeypatch, signum):
     process = fakehub_cli()
     try:
         monkeypatch.setenv("FAKEHUB_STACK", stack_file(process))
         hub = FakeHub().start(export=False)  # the CLI's hub, used from here
         assert hub.attached
         folders = [hub.sandbox, hub.logs]
-        hub.start_member_server()
+        start_member_server(hub)
         in_kernel(hub, CLUSTER)
         hub.stop()  # leaves the CLI's hub running
         assert_whole_stack(processes_under(run_tmp))
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
+        process.send_signal(signum)
+        assert process.wait(timeout=30) == -signum
     finally:
         process.kill()
         process.wait()
-    assert wait_until_gone(run_tmp) == {}, "left running after the CLI was killed with SIGKILL"
+    assert wait_until_gone(run_tmp) == {}, f"left running after the CLI was killed with {signum.name}"
     deadline = time.monotonic() + 10  # the supervisor deletes them once the processes are gone
     while any(folder.exists() for folder in folders) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [folder for folder in folders if folder.exists()], "the run's folders are left behind"
 
 
-def test_a_failing_page_leaves_no_process(run_tmp, pytester, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), str(ROOT)]))
-    (pytester.path / "book").mkdir()
-    (pytester.path / "tests" / "expect").mkdir(parents=True)
-    (pytester.path / "book" / "index.md").write_text(textwrap.dedent("""\
-        ---
-        kernelspec: {display_name: Python 3, language: python, name: python3}
-        ---
-        # A page that starts a cluster, then fails
+def waiting_page(up: Path, go: Path) -> str:
+    """A cell that leaves a gateway cluster running, writes its kernel's pid to up, then fails once go exists."""
+    return CLUSTER + textwrap.dedent(f"""\
+        import os, time
+        from pathlib import Path
+        Path({str(up)!r}).write_text(str(os.getpid()))
+        deadline = time.monotonic() + 240
+        while not Path({str(go)!r}).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        1 / 0
+        """)
 
-        ```{code-cell} ipython3
-        import os
-        assert os.environ["HOME"].startswith(os.environ["TMPDIR"]), "the hub works under this test's folder"
-        """) + CLUSTER + "1 / 0\n```\n")
-    (pytester.path / "tests" / "expect" / "index.yml").write_text('absent:\n  - "leap-scratch/{user}/**"\n')
-    (pytester.path / "_toc.yml").write_text("format: jb-book\nroot: book/index\n")
-    (pytester.path / "pytest.ini").write_text("[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin\n")
-    result = pytester.runpytest_subprocess(timeout=240)
-    assert "raised ZeroDivisionError" in result.stdout.str()
-    assert wait_until_gone(run_tmp, seconds=5) == {}
+
+def harness_run(folder: Path, cell: str) -> list[str]:
+    """A pytest run of the harness on a one-page book in folder, the page's one cell being cell: its command."""
+    (folder / "book").mkdir(parents=True)
+    (folder / "tests" / "expect").mkdir(parents=True)
+    (folder / "book" / "index.md").write_text(
+        "---\nkernelspec: {display_name: Python 3, language: python, name: python3}\n---\n# A page\n\n"
+        f"```{{code-cell}} ipython3\n{cell}```\n")
+    (folder / "tests" / "expect" / "index.yml").write_text('absent:\n  - "leap-scratch/{user}/**"\n')
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: book/index\n")
+    (folder / "pytest.ini").write_text("[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin\n")
+    return [sys.executable, "-m", "pytest", "--cell-timeout=240", "--ways=fresh"]  # one way: the page runs once
+
+
+def book_build(folder: Path, cell: str) -> list[str]:
+    """A build of a one-page book in folder, as nox -s docs builds the book, the page ending with cell: its command."""
+    folder.mkdir()
+    make_book(folder, extra=cell, timeout=240)
+    return [str(JUPYTER_BOOK), "build", str(folder), "--builder", "html", "-n", "-W", "--keep-going"]
+
+
+PARENTS = {"pytest": harness_run, "jupyter-book": book_build}
+
+
+def written(paths: Callable[[], list[Path]], process: subprocess.Popen, log: Path, seconds: float = 120.0) -> Path:
+    """The first of paths() to hold something; fail with the parent's output if it ends first, or after seconds."""
+    deadline = time.monotonic() + seconds
+    while not (found := [path for path in paths() if path.is_file() and path.stat().st_size]):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"not written: {paths()}; the run said:\n{log.read_text()}")
+        time.sleep(0.05)
+    return found[0]
+
+
+def end(process: subprocess.Popen, ending: str, go: Path) -> int:
+    """End the parent's run: its page fails, Ctrl-C in its terminal, or SIGKILL; its exit status."""
+    if ending == "Ctrl-C":
+        return ctrl_c(process)
+    if ending == "SIGKILL":
+        process.kill()
+    else:
+        go.touch()
+    return process.wait(timeout=120)
+
+
+# A build and a test run start the hub in process (fakehub/sphinxext.py, the harness plugin),
+# not through the CLI: each ends three ways while the whole stack runs (a gateway cluster left
+# by the page, the member's server spawned here), and nothing of it may be left.
+@pytest.mark.parametrize("ending", ["failing page", "Ctrl-C", "SIGKILL"])
+@pytest.mark.parametrize("parent", PARENTS)
+def test_nothing_survives_a_build_or_a_test_run_however_it_ends(run_tmp, tmp_path, monkeypatch, parent, ending):
+    up, go, log = tmp_path / "up", tmp_path / "go", tmp_path / "parent.log"
+    folder = tmp_path / "book"  # beside the run's folder: only the stack's processes work under that
+    argv = PARENTS[parent](folder, waiting_page(up, go))
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    environ["PYTHONPATH"] = os.pathsep.join([str(TESTS), str(ROOT)])
+    with log.open("w") as output:
+        process = job(argv, terminal=True, cwd=folder, env=environ, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        stack = written(lambda: list(run_tmp.glob("leap-fakehub-*/run/stack.json")), process, log)
+        monkeypatch.setenv("FAKEHUB_STACK", str(stack))
+        hub = FakeHub().start(export=False)  # the parent's hub, used from here
+        start_member_server(hub)  # while the page starts its cluster
+        hub.stop()  # leaves the parent's hub running
+        kernel = int(written(lambda: [up], process, log).read_text())
+        assert_whole_stack(processes_under(run_tmp))
+        status = end(process, ending, go)
+    finally:
+        process.kill()
+        process.wait()
+    said = log.read_text()
+    assert status != 0 and ("ZeroDivisionError" in said or ending != "failing page"), said
+    assert_left_nothing(run_tmp, kernel, f"{ending} of {parent}")
+
+
+def assert_left_nothing(run: Path, kernel: int, after: str) -> None:
+    """No process works under run, the page's kernel has ended, and the hub's folders are deleted."""
+    assert wait_until_gone(run) == {}, f"left running after {after}"
+    deadline = time.monotonic() + 10  # a kernel whose parent died sees it within a second
+    while alive(kernel) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(kernel), f"the page's kernel outlived {after}"
+    assert hub_folders_left(run) == [], f"the hub's folders are left behind after {after}"
+
+
+def hub_folders_left(run: Path, seconds: float = 10.0) -> list[str]:
+    """Poll until the hub's sandbox and logs under run are deleted; what is left of them after seconds."""
+    deadline = time.monotonic() + seconds  # the supervisor deletes them once the processes are gone
+    while list(run.glob("leap-fakehub-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return sorted(str(path) for folder in run.glob("leap-fakehub-*") for path in [folder, *folder.rglob("*")])[:20]
 
 
 def occupied_port() -> socket.socket:

@@ -22,7 +22,7 @@ from check_workflows import CHECKS
 ROOT = Path(__file__).parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 README = ROOT / "README.md"
-CHECK = str(ROOT / "tests" / "check_workflows.py")
+CHECK = str(ROOT / "tools" / "check_workflows.py")
 FILES = sorted(WORKFLOWS.glob("*.yml"))
 INSTALL = "python3 -m pip install nox"  # what the README installs nox with
 PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
@@ -198,7 +198,7 @@ def test_commands_sees_through_substitutions_chains_and_keywords():
     "script",
     ["pytest -n auto", "cd x && jupyter-book build .", ".venv/bin/python -m booksite.linkcheck",
      "python -m fakehub.offline -- pytest tests/browser",
-     "python tests/check_environment.py environment.yml", "pip install -r requirements.txt", "echo $(ruff check .)",
+     "python tools/check_environment.py environment.yml", "pip install -r requirements.txt", "echo $(ruff check .)",
      "zizmor --offline .github", "time pytest -q", "env A=1 pytest", "xargs -n 1 pytest < files",
      "timeout 600 jupyter-book build .", "bash -c 'cd x && pytest -q'", "sphinx-build -b html . out",
      "python3 -m sphinx -b html . out"],

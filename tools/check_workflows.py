@@ -1,6 +1,6 @@
 """Check GitHub Actions workflows with actionlint (and ShellCheck on run: scripts) and zizmor, offline.
 
-Usage: python tests/check_workflows.py [WORKFLOW_DIR]   (default .github/workflows)
+Usage: python tools/check_workflows.py [WORKFLOW_DIR]   (default .github/workflows)
 The lint session runs it on the repository's workflows; the tests run it on broken ones.
 """
 

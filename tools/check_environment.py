@@ -1,6 +1,6 @@
 """Check environment.yml: its pip block has only exact, unique pins, as nox reads them.
 
-Usage: python tests/check_environment.py environment.yml [PIN ...]
+Usage: python tools/check_environment.py environment.yml [PIN ...]
 (the PINs, when given, are what noxfile.pins() read; they must match what YAML reads).
 """
 
