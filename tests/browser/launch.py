@@ -59,6 +59,15 @@ RUN_STATE = """() => {
   const indicator = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
   return {prompts, status: indicator ? indicator.dataset.status : null};
 }"""
+# Every cell has run and nothing is queued: the first prompt is numbered, none shows "*", the
+# notebook's indicator is idle, and that held at two polls in a row (a queued cell starts between them).
+SETTLED = """() => {
+  const state = (RUN_STATE)();
+  const done = /^\\[\\d+\\]:$/.test(state.prompts[0] || '') && !state.prompts.some(p => p.includes('*'))
+    && state.status === 'idle';
+  window.__launchSettled = done ? (window.__launchSettled || 0) + 1 : 0;
+  return window.__launchSettled >= 2;
+}""".replace("RUN_STATE", RUN_STATE)
 DIRTY = "() => !!document.querySelector('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty')"
 APP_VERSION = "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).appVersion"
 
@@ -105,12 +114,15 @@ class Launcher:
     """Launches tutorials on one local hub, one after another, as one member in one browser profile.
 
     The profile is kept on disk, as a member's browser keeps its cache: JupyterLab's scripts, compiled
-    once, are not compiled again for every tab (an in-memory profile would).
+    once, are not compiled again for every launch (an in-memory profile would). The member follows
+    each link in the same tab, so the tab's renderer keeps what it compiled in memory too.
 
     The first launch logs in through the hub's form and spawns the member's server; later ones find
     both, as for a member who opens one tutorial after another. Before each launch the member is
-    back to a new member's state (the fresh way): no kernel, no clone, no JupyterLab workspace,
-    the seeded buckets and no gateway cluster.
+    back to a new member's state (the fresh way): no clone, no JupyterLab workspace, the seeded
+    buckets and no gateway cluster. The last launch's kernels, idle, shut down while the next
+    link opens, as when a member moves on to the next tutorial; each launch waits for them
+    before it judges the buckets, so none of theirs is running then.
     """
 
     def __init__(self, hub: FakeHub, book: Book, open_profile: Callable[[], BrowserContext]):
@@ -120,7 +132,8 @@ class Launcher:
         self.folder = book.repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")  # nbgitpuller's target
         self.seeded = {f"{bucket}/{name}" for bucket, name in seed_objects(hub.config)}
         self.context: BrowserContext | None = None
-        # A launch's kernels shut down while the next launch reads its link; reset() waits for them.
+        self.tab: Page | None = None  # the member's one tab, reused by every launch
+        # A launch's kernels shut down while the next launch opens its link, which waits for them before its checks.
         self.closer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-shutdown")
         self.closing: Future | None = None
         member = hub.config.member  # the local hub's own token to reach the member's server (its kernels)
@@ -138,17 +151,17 @@ class Launcher:
         return server_versions(self.hub)
 
     def close(self) -> None:
-        """Close the browser profile, once the last launch's kernels are down."""
-        self._wait_for_shutdown()
-        self.closer.shutdown()
+        """Close the browser profile; the last launch's kernels go down with the hub, whose stop follows."""
+        self.closer.shutdown(wait=False, cancel_futures=True)  # a running shutdown ends with the member's server
+        self.closing = None
         if self.context is not None:
             self.context.close()
-            self.context = None
+            self.context = self.tab = None
 
     def reset(self) -> None:
-        """A new member's state: no kernel, no clone, no JupyterLab workspace, the seeded buckets, no cluster."""
-        self._wait_for_shutdown()
-        self._shut_down_kernels()
+        """A new member's state: no clone, no JupyterLab workspace, the seeded buckets, no cluster; kernels going."""
+        if self.closing is None:  # no shutdown under way (the first launch): any kernel goes now
+            self._shut_down_kernels()
         shutil.rmtree(self.home / self.folder, ignore_errors=True)
         shutil.rmtree(self.home / ".jupyter" / "lab" / "workspaces", ignore_errors=True)
         self.hub.reset()
@@ -159,9 +172,7 @@ class Launcher:
         self.reset()
         before = api.snapshot(self.hub.url, self.hub.config.buckets)
         clusters = gateway.ClusterWatch(self.hub)
-        if self.context is None:
-            self.context = self.open_profile()
-        page = self.context.new_page()
+        page = self._tab()
         began = time.monotonic()
         try:
             path = self._open(page, outcome)
@@ -172,6 +183,7 @@ class Launcher:
             ran = time.monotonic()
             self._run_all(page)
             outcome.timings["run_s"] = time.monotonic() - ran
+            self._wait_for_shutdown()  # the last launch's kernels are gone before this one is judged
             notebook = self._save(page, path)
             outcome.problems += self._cell_problems(docname, notebook)
             outcome.problems += self._page_problems(docname, before, clusters)
@@ -180,12 +192,26 @@ class Launcher:
             outcome.problems.append(str(exc))
         finally:
             outcome.screenshot = self._screenshot(page, screenshots, docname)
-            page.close()
+            try:
+                self._wait_for_shutdown()  # done above, unless the launch failed before its run ended
+            except HubError as exc:
+                outcome.problems.append(str(exc))
             self.closing = self.closer.submit(self._shut_down_kernels)
             outcome.timings["total_s"] = time.monotonic() - began
         return outcome
 
     # -- the launch, step by step ----------------------------------------------------------
+
+    def _tab(self) -> Page:
+        """The member's tab in their browser profile, opened with the profile at the first launch."""
+        if self.context is None:
+            self.context = self.open_profile()
+            self.tab = None
+        if self.tab is None or self.tab.is_closed():
+            self.tab = self.context.pages[0] if self.context.pages else self.context.new_page()
+            # Leaving a JupyterLab with unsaved changes (after a failed launch) asks first; the member leaves.
+            self.tab.on("dialog", lambda dialog: dialog.accept())
+        return self.tab
 
     def _open(self, page: Page, outcome: Outcome) -> str:
         """Follow the link through the login form and nbgitpuller; the path JupyterLab opened."""
@@ -265,19 +291,12 @@ class Launcher:
     def _run_all(self, page: Page) -> None:
         """Run > Run All Cells, then wait until every cell has run and the kernel is idle."""
         self._menu(page, "Run", re.compile("^Run All Cells$"))
-        deadline = time.monotonic() + RUN_TIMEOUT_S
-        settled = 0
-        while time.monotonic() < deadline:
-            state = page.evaluate(RUN_STATE)
-            prompts = state["prompts"]
-            started = prompts and re.fullmatch(r"\[\d+\]:", prompts[0])
-            busy = any("*" in p for p in prompts) or state["status"] != "idle"
-            settled = settled + 1 if started and not busy else 0
-            if settled >= 2:  # idle twice in a row: no cell is waiting to start
-                return
-            page.wait_for_timeout(150)
-        raise LaunchError(f"cells were still running {RUN_TIMEOUT_S:.0f} s after Run All Cells "
-                          f"(prompts: {' '.join(page.evaluate(RUN_STATE)['prompts'])})")
+        try:
+            page.wait_for_function(SETTLED, polling=100, timeout=RUN_TIMEOUT_S * 1000)
+        except PlaywrightError:
+            prompts = (self._safe(page, RUN_STATE) or {}).get("prompts", [])
+            raise LaunchError(f"cells were still running {RUN_TIMEOUT_S:.0f} s after Run All Cells "
+                              f"(prompts: {' '.join(prompts)})") from None
 
     def _save(self, page: Page, path: str) -> nbformat.NotebookNode:
         """File > Save Notebook; the notebook as saved, outputs and all."""
