@@ -21,7 +21,8 @@ sphinx:
   local_extensions:
     fakehub.sphinxext: {root}
 """
-PAGE = """\
+# A MyST notebook's front matter, as the book's pages carry it.
+FRONT_MATTER = """\
 ---
 jupytext:
   text_representation:
@@ -31,6 +32,8 @@ kernelspec:
   language: python
   name: python3
 ---
+"""
+PAGE = FRONT_MATTER + """\
 # Mini
 
 ```{{code-cell}} ipython3

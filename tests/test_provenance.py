@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from harness import toc
 from harness.page import read_page
+from minibook import FRONT_MATTER
 
 from fakehub import load
 from fakehub import provenance as prov
@@ -90,16 +91,7 @@ def test_a_page_without_the_note_fails(tmp_path):
     assert "leap-persistent-ro/data-library/sst-monthly-demo.zarr" in problem
 
 
-LATER_READ = f"""\
----
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
+LATER_READ = FRONT_MATTER + f"""\
 # Page
 
 Only in this build: see the [LEAP Data Catalog]({CATALOG}).
