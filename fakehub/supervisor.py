@@ -114,8 +114,17 @@ def take_down(exits: dict[int, str], logs: Path) -> None:
         _reap(exits, logs)
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
 def _stop(signum, frame):
+    say(f"stopping on signal {signum}")
     raise Stop
+
+
+def say(line: str) -> None:
+    """One line with a timestamp on stderr (the supervisor's log): what the supervisor did, and when."""
+    print(f"{time.strftime('%H:%M:%S')}.{int(time.time() * 1000) % 1000:03d} {line}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str]) -> int:
@@ -123,11 +132,11 @@ def main(argv: list[str]) -> int:
     parent, spec = int(argv[0]), json.loads(Path(argv[1]).read_text())
     die_with_parent()
     _LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1)
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, _stop)
     logs = Path(spec["logs"])
     exits: dict[int, str] = {}
     try:
+        for signum in STOP_SIGNALS:  # inside the try: a signal from here on still cleans up
+            signal.signal(signum, _stop)
         if os.getppid() != parent:  # the parent died before die_with_parent() took effect
             return 1
         for service in spec["services"]:
@@ -148,14 +157,25 @@ def main(argv: list[str]) -> int:
     except Stop:
         pass
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        take_down(exits, logs)
-        if spec.get("sandbox"):
-            shutil.rmtree(spec["sandbox"], ignore_errors=True)
-        if os.getppid() != parent:
-            shutil.rmtree(logs, ignore_errors=True)
+        for signum in STOP_SIGNALS:  # a second Ctrl-C, or a hang-up, must not cut the clean-up short
+            signal.signal(signum, signal.SIG_IGN)
+        clean_up(exits, logs, spec.get("sandbox"), parent)
     return 0
+
+
+def clean_up(exits: dict[int, str], logs: Path, sandbox: str | None, parent: int) -> None:
+    """Take every process down, then delete the sandbox (and the logs, if the parent is gone), whatever fails."""
+    started, orphaned = time.monotonic(), os.getppid() != parent
+    say(f"taking down {len(descendants(os.getpid()))} processes; the parent {'is gone' if orphaned else 'waits'}")
+    try:
+        take_down(exits, logs)
+        say(f"took every process down in {time.monotonic() - started:.1f} s")
+    finally:
+        if sandbox:
+            shutil.rmtree(sandbox, ignore_errors=True)
+            say(f"deleted the sandbox: {'no' if os.path.exists(sandbox) else 'yes'}")
+        if orphaned or os.getppid() != parent:
+            shutil.rmtree(logs, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,19 @@ def processes_under(folder: Path) -> dict[int, str]:
     return found
 
 
+def all_processes() -> dict[int, str]:
+    """Every live process: pid -> command line."""
+    found = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{entry}/cmdline").read_text().replace("\0", " ").strip()
+        except OSError:
+            continue
+        if alive(int(entry)):
+            found[int(entry)] = command
+    return found
+
+
 def alive(pid: int) -> bool:
     """Whether a process runs (a zombie, dead but not yet reaped, does not)."""
     try:
