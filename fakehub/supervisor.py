@@ -11,7 +11,8 @@ server, its kernels, a gateway's schedulers and workers, which run in sessions o
 are re-parented to it when their parent dies, and it gets SIGTERM when its parent dies, even
 by SIGKILL. On SIGTERM, SIGINT or SIGHUP it terminates every process below it, kills what is
 left after a grace period, deletes the sandbox (and the logs too if its parent is gone, as
-nobody will read them), and exits.
+nobody will read them), and exits. Its own log, supervisor.log, says when and why it stopped,
+how long the take-down took, and whether the sandbox is gone.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 class Stop(Exception):
-    """A signal asked the supervisor to stop."""
+    """A signal asked the supervisor to stop; its number is the argument."""
 
 
 def die_with_parent(signum: int = signal.SIGTERM) -> None:
@@ -118,8 +119,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 def _stop(signum, frame):
-    say(f"stopping on signal {signum}")
-    raise Stop
+    raise Stop(signum)  # no output here: a handler that writes could interrupt another write
 
 
 def say(line: str) -> None:
@@ -154,8 +154,8 @@ def main(argv: list[str]) -> int:
                 signal.pause()
                 continue
             _note_exit(pid, status, exits, logs)
-    except Stop:
-        pass
+    except Stop as stop:
+        say(f"stopping on signal {stop.args[0]}")
     finally:
         for signum in STOP_SIGNALS:  # a second Ctrl-C, or a hang-up, must not cut the clean-up short
             signal.signal(signum, signal.SIG_IGN)

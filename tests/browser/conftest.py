@@ -60,14 +60,20 @@ def site(built: Path):
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+def playwright():
+    """Playwright, for Debian's Chromium (never a downloaded browser)."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright):
+    """Debian's Chromium, for reading the site in profiles made for one test."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +125,7 @@ def origin(book: Book, tmp_path_factory) -> Origin:
 
 
 @pytest.fixture(scope="session")
-def launcher(book: Book, origin: Origin, chromium, tmp_path_factory):
+def launcher(book: Book, origin: Origin, playwright, tmp_path_factory):
     """One local hub for every launch: the member's server gets git's configuration and no jupytext."""
     server = origin.git_environ() | {"JUPYTER_CONFIG_PATH": str(HUB_IMAGE_JUPYTER)}
     with pytest.MonkeyPatch.context() as patch:
@@ -128,7 +134,7 @@ def launcher(book: Book, origin: Origin, chromium, tmp_path_factory):
         hub = FakeHub(server_environ=server).start(export=False)
     try:
         profile = tmp_path_factory.mktemp("member-browser")
-        launcher = Launcher(hub, book, lambda: chromium.browser_type.launch_persistent_context(
+        launcher = Launcher(hub, book, lambda: playwright.chromium.launch_persistent_context(
             profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, viewport=VIEWPORT))
         yield launcher
         launcher.close()

@@ -15,10 +15,11 @@ import re
 import shutil
 import subprocess
 import time
+import urllib.request
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import nbformat
 from harness import buckets, expect, gateway
@@ -27,6 +28,7 @@ from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from booksite.book import Book, twin_path
+from booksite.links import scan
 from booksite.twins import stale
 from fakehub import FakeHub, HubError, api, hubapi
 from fakehub.seed import seed_objects
@@ -84,6 +86,13 @@ def rendered_links(context: BrowserContext, url: str) -> set[str]:
         return {a for a in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)") if HUB_PATH in a}
     finally:
         page.close()
+
+
+def served_links(url: str) -> set[str]:
+    """The hub launch links in a built page's HTML as served, made absolute: what rendered_links() finds, no browser."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        html = response.read().decode()
+    return {link for link in (urljoin(url, found) for found in scan(html).urls) if HUB_PATH in link}
 
 
 def on_hub(link: str, hub_url: str) -> str:
@@ -180,6 +189,7 @@ class Launcher:
             self._check_twin(docname, path)
             self._wait_for_idle_kernel(page, OPEN_TIMEOUT_S)
             outcome.timings["kernel_s"] = time.monotonic() - began - outcome.timings["open_s"]
+            self._decline_news(page)  # asked as JupyterLab first opens; the member answers before running
             ran = time.monotonic()
             self._run_all(page)
             outcome.timings["run_s"] = time.monotonic() - ran
@@ -345,18 +355,24 @@ class Launcher:
     def _screenshot(self, page: Page, folder: Path, docname: str) -> Path | None:
         """JupyterLab as the member sees it after the run, once they have answered its news question."""
         target = folder / f"launch-{docname.replace('/', '-')}.png"
-        try:
-            decline = page.locator(".jp-toast-button", has_text=re.compile("^No$"))
-            if decline.count() and not page.evaluate(DIALOG):  # a dialog would take the click
-                decline.first.click(timeout=5000)
-                decline.first.wait_for(state="detached", timeout=5000)
-        except PlaywrightError:
-            pass  # the question stays in the picture
+        self._decline_news(page, settle=True)
         try:
             page.screenshot(path=target)
         except PlaywrightError:
             return None
         return target
+
+    @staticmethod
+    def _decline_news(page: Page, settle: bool = False) -> None:
+        """Answer JupyterLab's question about Jupyter news with No, if it is asked; with settle, until it is gone."""
+        try:
+            decline = page.locator(".jp-toast-button", has_text=re.compile("^No$"))
+            if decline.count() and not page.evaluate(DIALOG):  # a dialog would take the click
+                decline.first.click(timeout=5000)
+                if settle:
+                    decline.first.wait_for(state="detached", timeout=5000)
+        except PlaywrightError:
+            pass  # the question stays, in the picture too
 
     def _wait_for_shutdown(self) -> None:
         """Wait until the last launch's kernels are shut down; its failure is raised here."""

@@ -9,7 +9,7 @@ import pytest
 from booksite.book import Book
 
 from .conftest import LAUNCHED, LAUNCHES
-from .launch import SERVER_PACKAGES, rendered_links
+from .launch import SERVER_PACKAGES, served_links
 
 ROOT = Book.load().root
 TUTORIALS = Book.load().tutorial_pages()
@@ -35,12 +35,10 @@ def launched(request, origin) -> dict:
 
 
 @pytest.mark.parametrize("docname", TUTORIALS)
-def test_tutorial_runs_from_its_launch_button(docname, launcher, launched, site, chromium, screenshots, request,
+def test_tutorial_runs_from_its_launch_button(docname, launcher, launched, site, screenshots, request,
                                               record_property):
     """Log in, follow the rendered link, Run All Cells in JupyterLab; every cell, the buckets and the gateway pass."""
-    context = chromium.new_context(java_script_enabled=False)  # the buttons are in the HTML: no script needed
-    [link] = rendered_links(context, site.page(docname))
-    context.close()
+    [link] = served_links(site.page(docname))  # the page's button as the browser shows it: test_pages.py
     outcome = launcher.launch(docname, link, screenshots)
     request.config.stash.setdefault(LAUNCHES, []).append(outcome)
     for name, seconds in outcome.timings.items():

@@ -13,7 +13,7 @@ import yaml
 from booksite.book import Book
 
 from .conftest import HERE
-from .launch import HUB_PATH, rendered_links
+from .launch import HUB_PATH, rendered_links, served_links
 from .notebooks import code_cells, is_notebook, shown_code_cells
 from .pages import is_loopback, visit_page
 
@@ -56,6 +56,7 @@ def test_launch_link_opens_the_tutorial_notebook_on_the_hub(docname, context, si
     """The hub button is an nbgitpuller link to the tutorial's tracked notebook twin."""
     links = rendered_links(context, site.page(docname))
     assert len(links) == 1
+    assert served_links(site.page(docname)) == links, "the launch tests read the link the browser shows"
     url = urlsplit(links.pop())
     assert (url.scheme, url.netloc, url.path) == ("https", urlsplit(book.hub).netloc, HUB_PATH)
     query = parse_qs(url.query, strict_parsing=True)
