@@ -276,3 +276,30 @@ def test_the_supervisor_takes_orphans_down_too(run_tmp):
     stack.stop()
     assert processes_under(run_tmp) == {}
     assert json.loads((run_tmp / "supervisor.json").read_text())["services"][0]["name"] == "parent"
+
+
+def test_a_hang_up_during_the_clean_up_does_not_cut_it_short(run_tmp):
+    # A service that ignores SIGTERM holds the take-down for its grace period; a SIGHUP then
+    # (a closed terminal, a second signal) must not stop the supervisor before it deletes the sandbox.
+    sandbox = run_tmp / "sandbox"
+    sandbox.mkdir()
+    code = ("import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "print('up', flush=True)\ntime.sleep(600)")
+    stack = Stack(run_tmp, sandbox)
+    stubborn = Service("stubborn", "stubborn", [sys.executable, "-c", code], dict(os.environ), lambda: True,
+                       cwd=str(run_tmp))
+    stack.start([stubborn])
+    log = run_tmp / "supervisor.log"
+    deadline = time.monotonic() + 20
+    while "up" not in stack.log("stubborn").read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stack.process.send_signal(signal.SIGTERM)
+    while "taking down" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stack.process.send_signal(signal.SIGHUP)
+    assert stack.process.wait(timeout=30) == 0
+    said = log.read_text()
+    assert "stopping on signal 15" in said and "took every process down" in said, said
+    assert not sandbox.exists() and "deleted the sandbox: yes" in said, said
+    assert processes_under(run_tmp) == {}
+    stack.stop()

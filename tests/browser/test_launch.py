@@ -44,6 +44,7 @@ def test_tutorial_runs_from_its_launch_button(docname, launcher, launched, site,
     for name, seconds in outcome.timings.items():
         record_property(name, round(seconds, 2))
     assert outcome.problems == [], outcome.report()
+    assert outcome.screenshot is not None and outcome.screenshot.stat().st_size > 10_000, "JupyterLab, pictured"
     assert outcome.app_version == image_versions()["jupyterlab"], "the page loaded the hub image's JupyterLab"
 
 
