@@ -174,7 +174,7 @@ def clean_up(exits: dict[int, str], logs: Path, sandbox: str | None, parent: int
         if sandbox:
             shutil.rmtree(sandbox, ignore_errors=True)
             say(f"deleted the sandbox: {'no' if os.path.exists(sandbox) else 'yes'}")
-        if orphaned or os.getppid() != parent:
+        if os.getppid() != parent:  # nobody will read them
             shutil.rmtree(logs, ignore_errors=True)
 
 

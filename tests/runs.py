@@ -23,22 +23,18 @@ CLUSTER = ("from dask_gateway import Gateway\n"
 def processes_under(folder: Path) -> dict[int, str]:
     """Live processes working in folder (or a deleted folder below it): pid -> command line."""
     found = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid, command in all_processes().items():
         try:
-            cwd = os.readlink(f"/proc/{entry}/cwd").removesuffix(" (deleted)")
-            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            command = Path(f"/proc/{entry}/cmdline").read_text().replace("\0", " ").strip()
+            cwd = os.readlink(f"/proc/{pid}/cwd").removesuffix(" (deleted)")
         except OSError:
             continue
-        if state != "Z" and (cwd == str(folder) or cwd.startswith(f"{folder}/")):
-            found[int(entry)] = command
+        if cwd == str(folder) or cwd.startswith(f"{folder}/"):
+            found[pid] = command
     return found
 
 
 def all_processes() -> dict[int, str]:
-    """Every live process: pid -> command line."""
+    """Every live process (not a zombie): pid -> command line."""
     found = {}
     for entry in filter(str.isdigit, os.listdir("/proc")):
         try:
