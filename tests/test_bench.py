@@ -1,12 +1,19 @@
-"""The benchmark's peers (tests/bench/peers.py): kept out of the suite, and given the pages as the build runs them."""
+"""The benchmark's peers (tests/bench/peers.py) and its choice of the stack's items (tests/bench/stackitems.py)."""
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
-from bench import peers
+from bench import peers, stackitems
+
+ROOT = Path(__file__).parents[1]
+SUITE = yaml.safe_load((ROOT / "tests" / "bench" / "bench.yml").read_text())["suite"]
 
 PAGE = """---
 jupytext:
@@ -46,3 +53,31 @@ def test_peer_notebooks_skip_what_the_build_skips(tmp_path):
     tags = [cell["metadata"].get("tags", []) for cell in notebook["cells"] if cell["cell_type"] == "code"]
     assert tags == [[], [peers.SKIP, peers.NBVAL_SKIP]]
     assert "--nbmake" in peers.command(tmp_path, "nbmake")
+
+
+def test_the_stack_items_the_suite_measure_deselects_are_items_of_the_suite():
+    """Each of bench.yml's stack-item patterns selects collected items, and the Gateway section's cells in every way."""
+    settings = SUITE
+    ids = stackitems.collected(ROOT, Path(sys.executable).parent / "pytest")
+    stale = [pattern for pattern in settings["stack_items"] if not any(re.search(pattern, nodeid) for nodeid in ids)]
+    assert not stale, f"bench.yml's suite.stack_items select nothing the suite collects: {stale}"
+    stack = stackitems.stack_items(settings, ROOT, Path(sys.executable).parent / "pytest")
+    page, first = settings["gateway_section"]["page"], stackitems.gateway_line(settings, ROOT)
+    cells = {nodeid.split("[")[0] for nodeid in stack if nodeid.startswith(f"{page}:")}
+    assert cells and all(int(cell.rsplit(":", 1)[1]) > first for cell in cells), cells
+    for way in ("", "[lived-in]", "[again]"):
+        assert {f"{cell}{way}" for cell in cells} <= set(stack), f"the Gateway cells of the way {way or 'fresh'}"
+    assert f"{page}:expect" not in stack and len(stack) < len(ids) / 5, "the page checks and the rest stay in"
+
+
+def test_the_suite_measure_runs_the_sessions_of_nox_s_tests_as_nox_does():
+    """bench.yml's suite.sessions name nox's venvs of the tests sessions, and the hub session's selection (ONCE)."""
+    tree = ast.parse((ROOT / "noxfile.py").read_text())
+    once = next(ast.literal_eval(node.value) for node in tree.body
+                if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "ONCE")
+    sessions = SUITE["sessions"]
+    assert set(sessions) == {"tests(deps='pins')", "tests(deps='hub')"}
+    for name, session in sessions.items():
+        assert session["venv"] == ".nox/" + re.sub(r"\W+", "-", name).strip("-"), "nox's venv for the session"
+    assert sessions["tests(deps='pins')"]["args"] == ["-n", "auto"]
+    assert sessions["tests(deps='hub')"]["args"] == ["-n", "auto", *once]

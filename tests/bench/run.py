@@ -7,7 +7,6 @@ which figures have a target.
 
 from __future__ import annotations
 
-import collections
 import json
 import os
 import platform
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import launch
 import peers
+import stackitems
 import yaml
 from timing import measured
 from workspace import ROOT, copy_book, replicated_book
@@ -29,6 +29,7 @@ BIN = Path(sys.executable).parent
 SETTINGS = yaml.safe_load((HERE / "bench.yml").read_text())
 REPS = int(os.environ.get("BENCH_REPETITIONS", SETTINGS["repetitions"]))  # fewer for a quick look
 GROWTH_REPS = int(os.environ.get("BENCH_REPETITIONS", SETTINGS["growth"]["repetitions"]))
+SUITE_REPS = int(os.environ.get("BENCH_REPETITIONS", SETTINGS["suite"]["repetitions"]))
 DASK = SETTINGS["dask_page"]
 # figure -> (bound, what it is measured on); a figure meets its target when it is at most the bound
 TARGETS = {
@@ -161,7 +162,7 @@ def edit_code_cell(page: Path, line: str) -> None:
 
 # -- the harness and its peers -----------------------------------------------------------------
 
-DURATION = re.compile(r"^\s*([\d.]+)s (?:setup|call|teardown)\s+(\S+)", re.MULTILINE)
+DURATION = re.compile(r"^\s*([\d.]+)s (?:setup|call|teardown)\s+(\S.*?)\s*$", re.MULTILINE)  # ids may hold spaces
 
 
 def harness_command(parallel: bool) -> list[str]:
@@ -185,12 +186,6 @@ def page_seconds(output: str, page: str, from_line: int = 0) -> float:
     return found
 
 
-def gateway_line() -> int:
-    """Where the Dask tutorial's Gateway section starts (bench.yml: suite.gateway_section)."""
-    section = SETTINGS["suite"]["gateway_section"]
-    return heading_line(ROOT / section["page"], section["heading"])
-
-
 def harness() -> dict:
     """The per-cell harness, serial and parallel, on the book; the Dask page's part of the serial run, its Gateway's."""
     root = copy_book()
@@ -199,7 +194,7 @@ def harness() -> dict:
         seconds, output = pytest(root, parallel=False)
         serial.append(seconds)
         dask.append(page_seconds(output, DASK))
-        gateway.append(page_seconds(output, DASK, gateway_line()))
+        gateway.append(page_seconds(output, DASK, stackitems.gateway_line(SETTINGS["suite"], ROOT)))
         parallel.append(pytest(root, parallel=True)[0])
     shutil.rmtree(root)
     figures = {
@@ -224,36 +219,43 @@ def peer_tools() -> dict:
 # -- the suite -------------------------------------------------------------------------------
 
 
-def stack_item(nodeid: str, settings: dict, gateway_from: int) -> bool:
-    """Whether a suite item exists only because of the stack's JupyterHub and gateway (bench.yml: suite)."""
-    if any(re.search(pattern, nodeid) for pattern in settings["stack_items"]):
-        return True
-    page, _, line = nodeid.partition(":")
-    number = re.match(r"\d+", line)
-    return page == settings["gateway_section"]["page"] and bool(number) and int(number[0]) >= gateway_from
-
-
-def heading_line(page: Path, heading: str) -> int:
-    """The 1-based line of a heading in a page."""
-    for number, line in enumerate(page.read_text().splitlines(), start=1):
-        if line.strip() == heading:
-            return number
-    raise LookupError(f"{page} has no line {heading!r} (bench.yml: suite.gateway_section)")
-
-
 def suite() -> dict:
-    """The pytest suite once, as tests(deps='pins') runs it: its time, and the stack's share of the items' time."""
+    """`nox -s tests`'s pytest runs, in its sessions' venvs, with and without the stack's items: how much longer."""
     settings = SETTINGS["suite"]
-    gateway_from = gateway_line()
-    seconds, output = run([str(BIN / "pytest"), *settings["args"], "--durations=0"], ROOT)
-    items = collections.Counter()
-    for duration, nodeid in DURATION.findall(output):
-        items[stack_item(nodeid, settings, gateway_from)] += float(duration)
-    total, stack = items[True] + items[False], items[True]
-    print(f"bench: suite_s = {seconds:.1f}, the stack's items {stack:.1f} of {total:.1f} item-seconds",
-          file=sys.stderr, flush=True)
-    return {"suite_s": round(seconds, 1), "item_s": round(total, 1), "stack_item_s": round(stack, 1),
-            "stack_share": round(stack / total, 3), "suite_growth": round(stack / (total - stack), 3)}
+    sessions = {name: ROOT / session["venv"] for name, session in settings["sessions"].items()}
+    missing = [f"{name} ({venv})" for name, venv in sessions.items() if not (venv / "bin" / "pytest").exists()]
+    if missing:
+        sys.exit(f"bench: suite needs the venvs `nox -s tests` makes; run it first. Missing: {', '.join(missing)}")
+    stack = stackitems.stack_items(settings, ROOT, BIN / "pytest")
+    deselect = ROOT / "_build" / "bench-suite-deselect.txt"  # pytest reads arguments from @file, one per line
+    deselect.parent.mkdir(exist_ok=True)
+    deselect.write_text("".join(f"--deselect={nodeid}\n" for nodeid in stack))
+    walls = {(name, kind): [] for name in sessions for kind in ("with", "without")}
+    items = {name: [] for name in sessions}
+    for _ in range(SUITE_REPS):  # alternated, so that a change in the machine's load falls on both
+        for name, venv in sessions.items():
+            command = [str(venv / "bin" / "pytest"), *settings["sessions"][name]["args"], "--durations=0"]
+            env = {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(venv)}  # as nox does
+            walls[name, "without"].append(measured([*command, f"@{deselect}"], ROOT, env)[0])
+            seconds, _, output = measured(command, ROOT, env)
+            walls[name, "with"].append(seconds)
+            items[name].append(split_items(output, set(stack)))
+    figures = {f"{name} {kind}_s": median(samples, f"suite {name} {kind} the stack's items")
+               for (name, kind), samples in walls.items()}
+    with_s = sum(figures[f"{name} with_s"] for name in sessions)
+    without_s = sum(figures[f"{name} without_s"] for name in sessions)
+    return figures | {
+        "stack_items": len(stack), "with_s": round(with_s, 1), "without_s": round(without_s, 1),
+        "stack_item_s": {name: round(statistics.median(s for s, _ in runs), 1) for name, runs in items.items()},
+        "item_s": {name: round(statistics.median(t for _, t in runs), 1) for name, runs in items.items()},
+        "suite_growth": round(with_s / without_s - 1, 3),
+    }
+
+
+def split_items(output: str, stack: set[str]) -> tuple[float, float]:
+    """From a run's --durations=0 report: the stack items' seconds, and every item's."""
+    durations = [(float(seconds), nodeid) for seconds, nodeid in DURATION.findall(output)]
+    return sum(s for s, nodeid in durations if nodeid in stack), sum(s for s, _ in durations)
 
 
 # -- growth ------------------------------------------------------------------------------------
@@ -374,11 +376,15 @@ def peer_rows(peer: dict) -> list[tuple[str, str]]:
 
 
 def suite_rows(suite: dict) -> list[tuple[str, str]]:
-    """The suite's lines."""
-    return [("suite_s (pytest, as tests(deps='pins'), once)", f"{suite['suite_s']:.1f} s"),
-            ("the stack's items", f"{suite['stack_item_s']:.1f} of {suite['item_s']:.1f} item-seconds "
-                                  f"({suite['stack_share']:.0%})"),
-            ("suite_growth (the stack's items over the others)", verdict("suite_growth", suite["suite_growth"]))]
+    """The suite's lines: each session's runs with and without the stack's items, and the growth of their sum."""
+    found = []
+    for name in suite["item_s"]:
+        found.append((f"{name}: with / without the stack's items",
+                      f"{suite[f'{name} with_s']:.1f} / {suite[f'{name} without_s']:.1f} s "
+                      f"(the stack's items {suite['stack_item_s'][name]:.1f} of {suite['item_s'][name]:.1f} "
+                      "item-seconds)"))
+    return [*found, (f"suite_growth (both, {suite['with_s']:.1f} over {suite['without_s']:.1f} s; "
+                     f"{suite['stack_items']} items deselected)", verdict("suite_growth", suite["suite_growth"]))]
 
 
 def growth_rows(growth: dict) -> list[tuple[str, str]]:
