@@ -268,6 +268,9 @@ class FakeHub:
         try:
             return api.served(self.front_url, since)
         except (OSError, ValueError, KeyError, http.client.HTTPException) as exc:
+            code = self.stack.exit_code("front", wait_s=1.0) if self.stack and "front" in self.stack.pids else None
+            if code is not None:
+                self._fail_stopped("front", code)
             raise HubError(f"the storage front at {self.front_url} did not say what it served: {exc}") from None
 
     def start_member_server(self) -> dict:

@@ -169,7 +169,7 @@ class PageRun:
         try:
             self.read_mark, served = self.hub.served(self.read_mark)
         except HubError as exc:
-            self._fail(cell, f"stopped: the fake hub did not say what the cell read: {exc}")
+            self._fail(cell, f"stopped: the fake hub died while the cell ran: {exc}")
         broken = reads.build_only(self.hub.config).violations(served)
         if broken:
             self._fail(cell, "broke the build-only rule:", "\n".join(f"  {line}" for line in broken))
