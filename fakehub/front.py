@@ -113,10 +113,30 @@ class Front:
         if permission:
             await request.read()
             return web.Response(status=403, body=forbidden_body(permission), content_type="application/json")
-        status, headers, body = await self.forward(request.method, request.raw_path, request.headers,
-                                                   await request.read())
-        self.record(request.method, raw_path, status)
-        return web.Response(status=status, headers=headers, body=body)
+        body = await request.read()  # buffered: an upload's length stays exact for fake-gcs-server
+        async with self.session.request(request.method, self.upstream + request.raw_path, data=body or None,
+                                        headers=self.sent_headers(request.headers), allow_redirects=False) as reply:
+            response = web.StreamResponse(status=reply.status, headers=self.kept_headers(reply.headers))
+            if reply.content_length is not None:
+                response.content_length = reply.content_length
+            await response.prepare(request)
+            async for chunk in reply.content.iter_chunked(1 << 20):  # a download streams through
+                await response.write(chunk)
+            await response.write_eof()
+        self.record(request.method, raw_path, reply.status)
+        return response
+
+    @staticmethod
+    def sent_headers(headers) -> dict[str, str]:
+        """A request's end-to-end headers, for upstream."""
+        return {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
+
+    def kept_headers(self, headers) -> dict[str, str]:
+        """A reply's end-to-end headers, with a Location (a resumable upload's) pointed back at the front."""
+        kept = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
+        if "Location" in kept and self.own_url:
+            kept["Location"] = kept["Location"].replace(self.upstream, self.own_url)
+        return kept
 
     def record(self, method: str, raw_path: str, status: int) -> None:
         """Log an object read that was served."""
@@ -125,15 +145,10 @@ class Front:
             self.served.append(name)
 
     async def forward(self, method: str, raw_target: str, headers, body: bytes):
-        """Send one request upstream, verbatim; its status, headers (Location pointed back here) and body."""
-        sent = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
-        async with self.session.request(method, self.upstream + raw_target, headers=sent, data=body or None,
-                                        allow_redirects=False) as reply:
-            data = await reply.read()
-            kept = {k: v for k, v in reply.headers.items() if k.lower() not in HOP_BY_HOP}
-            if "Location" in kept and self.own_url:
-                kept["Location"] = kept["Location"].replace(self.upstream, self.own_url)
-            return reply.status, kept, data
+        """Send one request upstream, verbatim; its status, headers and body (for a batch's parts)."""
+        async with self.session.request(method, self.upstream + raw_target, headers=self.sent_headers(headers),
+                                        data=body or None, allow_redirects=False) as reply:
+            return reply.status, self.kept_headers(reply.headers), await reply.read()
 
     async def batch(self, request: web.Request) -> web.Response:
         """A batch request (gcsfs's rm of many objects): each part refused or passed on by itself, as GCS does."""
