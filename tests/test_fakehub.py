@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.cookiejar
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -98,6 +102,28 @@ def test_the_hub_user_is_the_github_login_in_lower_case(hub):
     assert Authenticator().normalize_username(CONFIG.login) == CONFIG.member  # JupyterHub's own rule agrees
     users = hubapi.call(f"{hub.addresses.hub_api_url}/users", hub.admin_token)
     assert [user["name"] for user in users] == [CONFIG.member]  # the hub made its user of the mixed-case login
+
+
+def test_logging_in_with_the_mixed_case_login_makes_the_lower_case_hub_user(hub):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(jar),
+                                         NoRedirect())
+    form = opener.open(f"{hub.addresses.hub_url}/hub/login", timeout=10).read().decode()
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form)[1]
+    body = urllib.parse.urlencode({"username": CONFIG.login, "password": "any", "_xsrf": xsrf}).encode()
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        opener.open(urllib.request.Request(f"{hub.addresses.hub_url}/hub/login", data=body), timeout=30)
+    assert redirected.value.code == 302, redirected.value.read()[:300]
+    home = opener.open(f"{hub.addresses.hub_url}/hub/home", timeout=30).read().decode()
+    assert CONFIG.member in home and CONFIG.login not in home
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Stop at the first redirect, so the login's answer shows."""
+
+    def redirect_request(self, *args, **kwargs):
+        """Follow nothing."""
+        return None
 
 
 def test_a_fresh_process_uses_gcsfs_against_the_hub(hub):
