@@ -1,11 +1,10 @@
-"""The build-only rule's reading of provenance.yml (tests/harness/reads.py); the planted page proves it end to end."""
+"""The build-only rule's reading of provenance.yml (harness/reads.py); the planted page proves it end to end."""
 
 from __future__ import annotations
 
-from harness.reads import BuildOnly
-
 from fakehub import load, provenance
 from fakehub.seed import seed_objects
+from harness.reads import BuildOnly
 
 CONFIG = load()
 RULE = BuildOnly(CONFIG)
