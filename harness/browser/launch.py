@@ -30,7 +30,7 @@ from booksite.links import scan
 from booksite.twins import stale
 from fakehub import FakeHub, HubError, api, hubapi
 from fakehub.seed import seed_objects
-from harness import buckets, expect, gateway
+from harness import buckets, expect, gateway, reads
 from harness.page import RAISES, read_page
 
 HUB_PATH = "/hub/user-redirect/git-pull"
@@ -180,6 +180,7 @@ class Launcher:
         outcome = Outcome(docname, link, on_hub(link, self.hub.addresses.hub_url))
         self.reset()
         before = api.snapshot(self.hub.url, self.hub.config.buckets)
+        read_mark, _ = self.hub.served("end")  # the storage front's log: what the launch reads from here on
         clusters = gateway.ClusterWatch(self.hub)
         page = self._tab()
         began = time.monotonic()
@@ -196,7 +197,7 @@ class Launcher:
             self._wait_for_shutdown()  # the last launch's kernels are gone before this one is judged
             notebook = self._save(page, path)
             outcome.problems += self._cell_problems(docname, notebook)
-            outcome.problems += self._page_problems(docname, before, clusters)
+            outcome.problems += self._page_problems(docname, before, clusters, read_mark)
             outcome.app_version = page.evaluate(APP_VERSION)
         except LaunchError as exc:
             outcome.problems.append(str(exc))
@@ -338,17 +339,21 @@ class Launcher:
                 found.append(f"{place.where} wrote to stderr: {stderr.strip()[:300]}")
         return found
 
-    def _page_problems(self, docname: str, before: buckets.Snapshot, clusters: gateway.ClusterWatch) -> list[str]:
-        """The bucket rules over the whole run, the page's expectations, and no gateway cluster left."""
+    def _page_problems(self, docname: str, before: buckets.Snapshot, clusters: gateway.ClusterWatch,
+                       read_mark: int) -> list[str]:
+        """The bucket and build-only rules over the whole run, the page's expectations, and no gateway cluster left."""
         try:
             self.hub.check()
             after = api.snapshot(self.hub.url, self.hub.config.buckets)
+            _, served = self.hub.served(read_mark)
             left = clusters.left_running()
         except HubError as exc:
             return [f"the local hub failed during the launch: {exc}"]
+        read = [f"the launch broke the build-only rule: {line}" for line in
+                reads.build_only(self.hub.config).violations(served)]
         member = self.hub.config.member
         page = self.book.source(docname).relative_to(self.book.root).as_posix()
-        found = buckets.violations(buckets.changes(before, after), member, self.seeded)
+        found = read + buckets.violations(buckets.changes(before, after), member, self.seeded)
         found += expect.load(self.book.root, page, member).problems(set(after))
         return found + left
 
