@@ -22,6 +22,7 @@ import yaml
 from bench import launch, peers, stackitems
 from bench.timing import measured
 from bench.workspace import ROOT, copy_book, replicated_book
+from booksite.book import write_noexec_config
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
@@ -138,15 +139,13 @@ def builds() -> dict:
 def noexec_builds() -> list[float]:
     """The same pages with execution off: the floor for any rebuild."""
     root = copy_book()
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    config["execute"]["execute_notebooks"] = "off"
-    (root / "_config_noexec.yml").write_text(yaml.safe_dump(config))
+    noexec = write_noexec_config(root)
     samples = []
     for _ in range(REPS):
         shutil.rmtree(root / "_build", ignore_errors=True)
         # Not strict: with no kernel to name the lexer, a page's `!` lines are lexed as plain Python and warn;
         # the site is always built executed (nox -s docs, with -W).
-        samples.append(build(root, "_config_noexec.yml", strict=False)[0])
+        samples.append(build(root, noexec, strict=False)[0])
     shutil.rmtree(root)
     return samples
 

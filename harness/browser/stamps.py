@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
-import yaml
 from jupyter_cache import get_cache
 from myst_nb.core.read import read_myst_markdown_notebook
 from playwright.sync_api import Locator, Page
@@ -45,11 +44,10 @@ class Records:
     """The build's records: jupyter-cache's entries, installed versions, the hub versions file."""
 
     def __init__(self, book: Book) -> None:
-        config = yaml.safe_load((book.root / "_config.yml").read_text())["sphinx"]["config"]
         self.book = book
         self.cache = book.root / "_build" / ".jupyter_cache" / environment_key(load())
-        self.versions = {name: importlib.metadata.version(name) for name in config["booksite_stamp_packages"]}
-        first = (book.root / config["booksite_hub_versions"]).read_text().splitlines()[0]
+        self.versions = {name: importlib.metadata.version(name) for name in book.stamp_packages}
+        first = book.hub_versions.read_text().splitlines()[0]
         self.hub_image = first.split(": ", 1)[1].strip()
 
     def expected(self, docname: str) -> Expected | None:
