@@ -28,7 +28,7 @@ from playwright.sync_api import Error as PlaywrightError
 from booksite.book import Book, twin_path
 from booksite.links import scan
 from booksite.twins import stale
-from fakehub import FakeHub, HubError, api, hubapi
+from fakehub import FakeHub, HubError, api, hubapi, imageversions
 from fakehub.seed import seed_objects
 from harness import buckets, expect, gateway
 from harness.page import RAISES, read_page
@@ -41,8 +41,8 @@ VIEWPORT = {"width": 1280, "height": 900}
 # Jupyter configuration for the member's server (JUPYTER_CONFIG_PATH): the hub's image has no jupytext, so
 # its server extension and JupyterLab extension are off, and a page's twin opens as on the hub.
 HUB_IMAGE_JUPYTER = Path(__file__).with_name("hub-image-jupyter")
-# The member's server's own packages, in the hub image's versions (fakehub/hub-image-versions.txt).
-SERVER_PACKAGES = ("jupyterlab", "jupyter_server", "nbgitpuller", "dask-gateway")
+# The member's server's own packages, in the hub image's versions (noted `server` in fakehub/hub-image-versions.txt).
+SERVER_PACKAGES = tuple(pin.name for pin in imageversions.read().server())
 
 # JupyterLab, read from its page: the notebook shown in the current tab, the kernel's state, the prompts.
 CURRENT_PATH = """() => {

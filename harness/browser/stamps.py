@@ -13,7 +13,7 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from playwright.sync_api import Locator, Page
 
 from booksite.book import Book
-from fakehub import load
+from fakehub import imageversions, load
 from fakehub.envhash import environment_key
 
 from .colors import text_contrast
@@ -47,8 +47,7 @@ class Records:
         self.book = book
         self.cache = book.root / "_build" / ".jupyter_cache" / environment_key(load())
         self.versions = {name: importlib.metadata.version(name) for name in book.stamp_packages}
-        first = book.hub_versions.read_text().splitlines()[0]
-        self.hub_image = first.split(": ", 1)[1].strip()
+        self.hub_image = imageversions.read(book.hub_versions).image
 
     def expected(self, docname: str) -> Expected | None:
         """The stamp a page must show, or None for a page without code, or none of whose code ran."""
