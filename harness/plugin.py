@@ -200,7 +200,7 @@ class PageCollector(pytest.Collector):
         harness = self.config.stash[HARNESS]
         try:
             page = read_page(self.config.rootpath, self.page)
-            expectations = expect.load(self.config.rootpath, self.page, harness.hub_config.member)
+            expectations = expect.load(self.config.rootpath, self.page, harness.hub_config.member, harness.hub_config)
         except (PageError, expect.ExpectError, OSError) as exc:
             raise self.CollectError(str(exc)) from None
         self.run = PageRun(page, expectations, harness.start_hub, harness.timeout, self.way)

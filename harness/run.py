@@ -156,7 +156,7 @@ class PageRun:
             self._fail(cell, f"stopped: the fake hub's gateway did not answer after the cell ran: {exc}")
         after = self._snapshot()
         broken = buckets.violations(buckets.changes(self.last, after), self.hub.config.member, self.seeded,
-                                    self.earlier)
+                                    self.earlier, self.hub.config)
         self.last = after
         if broken:
             self._fail(cell, "broke the bucket rules:", "\n".join(f"  {line}" for line in broken))
@@ -195,7 +195,8 @@ class PageRun:
         finally:
             self.close()
         member = self.hub.config.member
-        problems = buckets.violations(buckets.changes(self.before, after), member, self.seeded, self.earlier)
+        problems = buckets.violations(buckets.changes(self.before, after), member, self.seeded, self.earlier,
+                                      self.hub.config)
         problems += self.expectations.problems(set(after) - self.earlier)  # what the page itself left
         if self.first:
             problems += buckets.differences(self.first[0], after) + files.differences(self.first[1], left)

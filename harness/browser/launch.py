@@ -348,8 +348,8 @@ class Launcher:
             return [f"the local hub failed during the launch: {exc}"]
         member = self.hub.config.member
         page = self.book.source(docname).relative_to(self.book.root).as_posix()
-        found = buckets.violations(buckets.changes(before, after), member, self.seeded)
-        found += expect.load(self.book.root, page, member).problems(set(after))
+        found = buckets.violations(buckets.changes(before, after), member, self.seeded, hub=self.hub.config)
+        found += expect.load(self.book.root, page, member, self.hub.config).problems(set(after))
         return found + left
 
     def _screenshot(self, page: Page, folder: Path, docname: str) -> Path | None:
