@@ -30,7 +30,7 @@ from booksite.links import scan
 from booksite.twins import stale
 from fakehub import FakeHub, HubError, api, hubapi, imageversions
 from fakehub.seed import seed_objects
-from harness import buckets, expect, gateway
+from harness import buckets, check, expect, gateway
 from harness.page import RAISES, read_page
 
 HUB_PATH = "/hub/user-redirect/git-pull"
@@ -324,6 +324,8 @@ class Launcher:
         code = [cell for cell in notebook.cells if cell.cell_type == "code"]
         found = []
         for place, cell in zip(cells, code, strict=True):
+            if problem := check.source_problem(place):
+                found.append(f"{place.where} {problem}")
             errors = [o for o in cell.outputs if o.output_type == "error"]
             stderr = "".join(o.get("text", "") for o in cell.outputs
                              if o.output_type == "stream" and o.name == "stderr")
@@ -346,11 +348,9 @@ class Launcher:
             left = clusters.left_running()
         except HubError as exc:
             return [f"the local hub failed during the launch: {exc}"]
-        member = self.hub.config.member
         page = self.book.source(docname).relative_to(self.book.root).as_posix()
-        found = buckets.violations(buckets.changes(before, after), member, self.seeded, hub=self.hub.config)
-        found += expect.load(self.book.root, page, member, self.hub.config).problems(set(after))
-        return found + left
+        expectations = expect.load(self.book.root, page, self.hub.config.member, self.hub.config)
+        return check.page_problems(self.hub.config, before, after, self.seeded, expectations, left_running=left)
 
     def _screenshot(self, page: Page, folder: Path, docname: str) -> Path | None:
         """JupyterLab as the member sees it after the run, once they have answered its news question."""
