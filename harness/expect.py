@@ -1,4 +1,4 @@
-"""Per-page expectations (tests/expect/<page>.yml): objects that must exist, or be gone, after a page."""
+"""Per-page expectations (expect/<page>.yml): objects that must exist, or be gone, after a page."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fakehub import HubConfig, member
 from fakehub import load as load_hub
 
 KEYS = ("exist", "absent")
+EXPECT_DIR = "expect"  # at the book's root: one file per page, at the page's path under book/
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -41,9 +42,9 @@ class Expectations:
 
 
 def expectations_path(root: Path, page: str) -> Path:
-    """tests/expect/<page path under book/ with .yml>."""
+    """expect/<page path under book/ with .yml>."""
     relative = Path(page).relative_to("book").with_suffix(".yml")
-    return root / "tests" / "expect" / relative
+    return root / EXPECT_DIR / relative
 
 
 def placeholders(user: str, hub: HubConfig | None = None) -> dict[str, str]:
@@ -65,7 +66,7 @@ def load(root: Path, page: str, user: str, hub: HubConfig | None = None) -> Expe
     path = expectations_path(root, page)
     shown = path.relative_to(root).as_posix()
     if not path.is_file():
-        raise ExpectError(f"{page} has no expectations file: create {shown} (see tests/expect/README.md)")
+        raise ExpectError(f"{page} has no expectations file: create {shown} (see expect/README.md)")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -175,7 +175,7 @@ class TocItem(pytest.Item):
                     for p in pages_on_disk(root) if p not in self.pages]
         wanted = {expect.expectations_path(root, p) for p in self.pages}
         problems += [f"{p.relative_to(root)} belongs to no page in _toc.yml"
-                     for p in sorted((root / "tests" / "expect").rglob("*.yml")) if p not in wanted]
+                     for p in sorted((root / expect.EXPECT_DIR).rglob("*.yml")) if p not in wanted]
         if problems:
             raise CellFailure("\n".join(problems))
 

@@ -54,8 +54,8 @@ def test_a_bad_role_is_refused(tmp_path, entry):
 
 
 def test_expectations_name_the_members_folders_by_their_variables(tmp_path):
-    (tmp_path / "tests" / "expect").mkdir(parents=True)
-    written = tmp_path / "tests" / "expect" / "page.yml"
+    (tmp_path / "expect").mkdir(parents=True)
+    written = tmp_path / "expect" / "page.yml"
     written.write_text('exist: ["{PERSISTENT_BUCKET}/out.zarr/**"]\nabsent: ["{SCRATCH_BUCKET}/**", "x/{user}/*"]\n')
     found = expect.load(tmp_path, "book/page.md", "me", HUB)
     assert found.exist == ("leap-persistent/me/out.zarr/**",)
