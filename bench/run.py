@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from bench import launch, peers, stackitems
+from bench import launch, peers, results, stackitems
 from bench.timing import measured
 from bench.workspace import ROOT, copy_book, replicated_book
 from booksite.book import write_noexec_config
@@ -426,7 +426,7 @@ MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tool
 
 
 def main(names: list[str]) -> None:
-    """Measure everything (or the measures named), write _build/bench.json and _build/bench.txt, print the table."""
+    """Measure everything (or those named); write _build/bench.json and .txt, add a dated table to bench/results.md."""
     unknown = sorted(set(names) - set(MEASURES))
     if unknown:
         sys.exit(f"bench: no measure named {', '.join(unknown)}; the measures: {', '.join(MEASURES)}")
@@ -451,6 +451,7 @@ def main(names: list[str]) -> None:
     (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     text = table(result)
     (out / f"{name}.txt").write_text(text + "\n")
+    results.record(rows(result), result["meta"], [n for n in MEASURES if n in result])
     print(text)
     print(f"wrote {out / name}.json in {result['meta']['total_s']} s (load average at the end: "
           f"{', '.join(map(str, result['meta']['load']))})")
