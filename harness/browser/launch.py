@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import nbformat
+import psutil
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
@@ -405,7 +406,7 @@ def server_versions(hub: FakeHub) -> dict[str, str]:
     """The versions the member's running server imports, asked of its own interpreter."""
     model = hubapi.call(f"{hub.addresses.hub_api_url}/users/{hub.config.member}", hub.admin_token)
     pid = model["servers"][""]["state"]["pid"]
-    python = Path(f"/proc/{pid}/cmdline").read_text().split("\0")[0]
+    python = psutil.Process(pid).cmdline()[0]
     code = ("import importlib.metadata as m, json, sys\n"
             f"print(json.dumps({{p: m.version(p) for p in {list(SERVER_PACKAGES)!r}}}))")
     return json.loads(subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout)
