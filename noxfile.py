@@ -126,8 +126,18 @@ def suite(session: nox.Session, requirements: list[str], *options: str, select: 
 # supervisor, which takes down whatever runs below it with Python's standard library and Linux's
 # process calls; JupyterHub, the gateway and their proxies have the same pins in both sessions,
 # and the hub session swaps only the libraries the pages teach. So `nox -s tests` runs them once,
-# in tests(deps='pins'); `nox -s "tests(deps='hub')" -- -m lifecycle` runs them there.
-ONCE = ("-m", "not lifecycle")
+# in tests(deps='pins'); `nox -s "tests(deps='hub')" -- -m lifecycle` runs them there. The same holds
+# for the tests of what no swapped library touches (the workflows, the pins' lint, the bench's
+# choices, the schedule, the rules' logic, the twins, the links, the network namespace, the
+# writers' hub, which runs the pins): the pins session runs them, the hub session does not.
+ONCE = (
+    "-m", "not lifecycle",
+    "--ignore=tests/test_workflows.py", "--ignore=tests/test_environment.py", "--ignore=tests/test_bench.py",
+    "--ignore=tests/test_schedule.py", "--ignore=tests/test_ways.py", "--ignore=tests/test_check.py",
+    "--ignore=tests/test_bucket_roles.py", "--ignore=tests/test_hub_versions.py", "--ignore=tests/test_provenance.py",
+    "--ignore=tests/test_linkcheck.py", "--ignore=tests/test_notebooks.py", "--ignore=tests/test_offline.py",
+    "--ignore=tests/test_writer.py",
+)
 
 
 @nox.session
