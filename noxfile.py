@@ -136,7 +136,7 @@ ONCE = (
     "--ignore=tests/test_schedule.py", "--ignore=tests/test_ways.py", "--ignore=tests/test_check.py",
     "--ignore=tests/test_bucket_roles.py", "--ignore=tests/test_hub_versions.py", "--ignore=tests/test_provenance.py",
     "--ignore=tests/test_linkcheck.py", "--ignore=tests/test_notebooks.py", "--ignore=tests/test_offline.py",
-    "--ignore=tests/test_writer.py",
+    "--ignore=tests/test_writer.py", "--ignore=tests/test_layout.py",
 )
 
 
