@@ -14,6 +14,7 @@ import yaml
 from playwright.sync_api import sync_playwright
 
 from booksite.book import Book
+from booksite.published import PublishedBranchError, check_links
 from fakehub import FakeHub
 
 from .launch import HUB_IMAGE_JUPYTER, VIEWPORT, Launcher
@@ -119,9 +120,17 @@ LAUNCHED = pytest.StashKey[dict]()  # what the launches ran: the commit, the mem
 
 
 @pytest.fixture(scope="session")
-def origin(book: Book, tmp_path_factory) -> Origin:
-    """The commit under test, where the member's server's git finds the repository's GitHub address."""
-    return Origin(book, tmp_path_factory.mktemp("origin")).create()
+def origin(book: Book, built: Path, tmp_path_factory) -> Origin:
+    """The commit under test, where the member's server's git finds the repository's GitHub address.
+
+    Before any browser starts, the built pages' launch links must name the branch the deploy publishes.
+    """
+    made = Origin(book, tmp_path_factory.mktemp("origin"))
+    try:
+        check_links(built, made.branch)
+    except PublishedBranchError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return made.create()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from booksite.book import Book
+from booksite.published import check_links, published_branch
 
 from .conftest import LAUNCHED, LAUNCHES
 from .launch import SERVER_PACKAGES, served_links
@@ -32,6 +33,11 @@ def launched(request, origin) -> dict:
     noted = request.config.stash.setdefault(LAUNCHED, {})
     noted.update(commit=origin.head, uncommitted=origin.uncommitted())
     return noted
+
+
+def test_the_launch_links_name_the_branch_the_deploy_publishes(built):
+    """No browser: every launch link in the built site names the deploy workflow's branch, one page per tutorial."""
+    assert check_links(built, published_branch(ROOT)) == len(TUTORIALS)
 
 
 @pytest.mark.parametrize("docname", TUTORIALS)
