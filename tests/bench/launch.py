@@ -21,6 +21,7 @@ from workspace import ROOT
 
 sys.path.insert(0, str(ROOT))  # the booksite package
 from booksite.book import Book  # noqa: E402
+from booksite.chromium import ChromiumMissing, chromium_path  # noqa: E402
 
 BIN = Path(sys.executable).parent
 TARGET = 2.0  # the browser's launches over the harness on the same pages
@@ -68,6 +69,10 @@ def _per_tutorial(report: Path) -> dict[str, dict[str, float]]:
 
 def measure(repetitions: int) -> dict:
     """The browser's launches of every tutorial and the harness on the same pages, each the median of runs."""
+    try:
+        chromium_path()  # the launch tests' own lookup: fail here, clearly, before building a clone
+    except ChromiumMissing as exc:
+        sys.exit(f"bench: {exc}")
     root, tutorials = _clone()
     browser, harness, launches = [], [], []
     try:
