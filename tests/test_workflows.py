@@ -26,7 +26,7 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 README = ROOT / "README.md"
 CHECK = str(ROOT / "tools" / "check_workflows.py")
 FILES = sorted(WORKFLOWS.glob("*.yml"))
-INSTALL = "python3 -m pip install nox"  # what the README installs nox with
+INSTALL = 'python3 -m pip install "nox[uv]"'  # what the README installs nox with (uv: the sessions' installer)
 PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
 SHELL_WORDS = {"if", "then", "else", "elif", "fi", "do", "done", "{", "}", "!"}
 SEPARATORS = {"&&", "||", "|", ";", "(", ")", "&"}
@@ -42,8 +42,9 @@ def load(path: Path) -> dict:
 
 
 def documented_sessions() -> set[str]:
-    """Every session the README names in a `nox -s ...` command."""
-    found = re.findall(r"""nox -s ("[^"]+"|'[^']+'|[\w(),='"-]+)""", README.read_text())
+    """Every session the README (or a maintainer's page under docs/, which it links) names in a `nox -s ...` command."""
+    text = "\n".join(path.read_text() for path in [README, *sorted((ROOT / "docs").glob("*.md"))])
+    found = re.findall(r"""nox -s ("[^"]+"|'[^']+'|[\w(),='"-]+)""", text)
     return {shlex.split(name)[0] for name in found}
 
 
@@ -159,7 +160,7 @@ def test_each_command_is_a_documented_session_or_no_copy_of_one(workflow, job, s
             assert sessions, f"{workflow}:{job}: {shlex.join(argv)} names no session"
             undocumented = set(sessions) - documented
             assert not undocumented, f"{workflow}:{job}: the README documents no session {undocumented}"
-        elif shlex.join(argv) != INSTALL:
+        elif argv != shlex.split(INSTALL):
             assert not programs(argv) & forbidden, (
                 f"{workflow}:{job}: {shlex.join(argv)!r} copies a command of the noxfile: call its nox session")
 
@@ -201,7 +202,7 @@ def test_the_untrusted_code_check_can_fail():
     workflow = load(WORKFLOWS / "preview.yml")
     job = workflow["jobs"]["preview"]
     job["steps"][0].setdefault("with", {})["ref"] = "${{ github.event.workflow_run.head_sha }}"
-    job["steps"].append({"run": "python3 -m pip install nox && nox -s docs"})
+    job["steps"].append({"run": f"{INSTALL} && nox -s docs"})
     assert untrusted_code_problems(workflow) == [
         "preview: checks out ${{ github.event.workflow_run.head_sha }}, not the default branch",
         "preview: runs nox", "preview: runs pip"]
@@ -366,3 +367,20 @@ def test_the_readmes_test_command_selects_exactly_pins_and_hub():
 
     assert selected("tests") == ["tests(deps='pins')", "tests(deps='hub')"]
     assert selected("tests(deps='latest')") == ["tests(deps='latest')"]
+
+
+def test_the_cache_key_names_the_lock_the_docs_session_installs():
+    keyed = [(path.name, step) for path in (WORKFLOWS / "publish.yml", WORKFLOWS / "pull-request.yml")
+             for job in load(path)["jobs"].values() for step in job.get("steps", []) if step.get("id") == "envhash"]
+    assert [name for name, _ in keyed] == ["publish.yml", "pull-request.yml"]
+    for name, step in keyed:
+        first = (ROOT / step["env"]["FAKEHUB_LOCK"]).read_text().splitlines()[0]
+        assert re.match(r"^# locks/\w+\.txt: every package of docs,", first), f"{name}: {first}"
+
+
+def test_pull_requests_restore_mains_cache_and_save_none():
+    steps = load(WORKFLOWS / "pull-request.yml")["jobs"]["site"]["steps"]
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    assert "actions/cache/restore" in uses and "actions/cache" not in uses
+    publish = [step.get("uses", "").split("@")[0] for step in load(WORKFLOWS / "publish.yml")["jobs"]["build"]["steps"]]
+    assert "actions/cache" in publish, "main saves the cache the pull requests restore"
