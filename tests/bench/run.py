@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import fresh
 import launch
 import peers
 import stackitems
@@ -413,6 +414,7 @@ def rows(result: dict) -> list[tuple[str, str]]:
     found += [(name, verdict(name, value) if name in TARGETS else f"{value:+.0%}")
               for name, value in result["ratios"].items()]
     found += launch.rows(result["launch"]) if "launch" in result else []
+    found += fresh.rows(result["fresh"]) if "fresh" in result else []
     return found + [(name, "FAILED (the message is above)") for name in result.get("failed", {})]
 
 
@@ -424,7 +426,8 @@ def table(result: dict) -> str:
 
 
 MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth, "suite": suite,
-            "launch": lambda: launch.measure(REPS)}  # tests/bench/launch.py: the tutorials launched in the browser
+            "launch": lambda: launch.measure(REPS),  # tests/bench/launch.py: the tutorials launched in the browser
+            "fresh": lambda: fresh.measure(int(os.environ.get("BENCH_REPETITIONS", SETTINGS["fresh"]["repetitions"])))}
 
 
 def main(names: list[str]) -> None:
