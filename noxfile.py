@@ -72,7 +72,7 @@ def install_lock(session: nox.Session, name: str) -> None:
 def pip_check(session: nox.Session, *args: str) -> None:
     """`pip check` (or `pip list`) with the session's installer: uv's venvs have no pip."""
     if session.venv_backend == "uv":
-        session.run("uv", "pip", *args)
+        session.run("uv", "pip", *args, external=True)  # nox's own uv
     else:
         session.run("pip", *args)
 
@@ -233,7 +233,8 @@ def lock(session: nox.Session) -> None:
         source, compiled = work / f"{name}.in", work / f"{name}.txt"
         source.write_text("\n".join(spec["requirements"]) + "\n")
         session.run("uv", "pip", "compile", "--quiet", "--universal", "--python-version", spec["python"],
-                    "--generate-hashes", "--custom-compile-command", "nox -s lock", str(source), "-o", str(compiled))
+                    "--generate-hashes", "--custom-compile-command", "nox -s lock", str(source), "-o", str(compiled),
+                    external=True)
         header = lockfile.header(name, spec["python"], spec["requirements"], spec["sessions"])
         (LOCKS / f"{name}.txt").write_text(header + compiled.read_text())
         session.log(f"locks/{name}.txt: {compiled.read_text().count('==')} packages for {', '.join(spec['sessions'])}")
