@@ -381,6 +381,10 @@ def test_the_cache_key_names_the_lock_the_docs_session_installs():
 def test_pull_requests_restore_mains_cache_and_save_none():
     steps = load(WORKFLOWS / "pull-request.yml")["jobs"]["site"]["steps"]
     uses = [step.get("uses", "").split("@")[0] for step in steps]
-    assert "actions/cache/restore" in uses and "actions/cache" not in uses
+    assert "actions/cache/restore" in uses
+    keyed = {step["id"]: step["env"]["FAKEHUB_LOCK"] for step in steps if "envhash" in step.get("id", "")}
+    assert keyed == {"envhash": "locks/pins.txt", "browser_envhash": "locks/server.txt"}
+    restore = next(step for step in steps if step.get("uses", "").startswith("actions/cache/restore@"))
+    assert "steps.envhash." in restore["with"]["path"], "main's cache is restored for the docs build only"
     publish = [step.get("uses", "").split("@")[0] for step in load(WORKFLOWS / "publish.yml")["jobs"]["build"]["steps"]]
     assert "actions/cache" in publish, "main saves the cache the pull requests restore"
