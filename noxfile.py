@@ -54,9 +54,9 @@ def env_python(path: Path = ENVIRONMENT) -> str:
     return found["version"]
 
 
-def load_tool(name: str):
-    """A module of tools/ (standard library only), loaded as a file: nox's Python lacks the repository."""
-    spec = importlib.util.spec_from_file_location(f"tools_{name}", ROOT / "tools" / f"{name}.py")
+def load_module(relative: str):
+    """A standard-library-only module of the repository, loaded as a file: nox's Python lacks the repository."""
+    spec = importlib.util.spec_from_file_location(relative.replace("/", "_").removesuffix(".py"), ROOT / relative)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -226,7 +226,7 @@ def lock_sets() -> dict[str, dict]:
 @nox.session(venv_backend="uv", default=False)
 def lock(session: nox.Session) -> None:
     """Regenerate locks/ from environment.yml's pins: every package of each environment, with hashes (needs PyPI)."""
-    lockfile = load_tool("lockfile")
+    lockfile = load_module("tools/lockfile.py")
     work = Path(os.path.relpath(session.create_tmp(), ROOT))  # relative: the locks' "via" notes name it
     LOCKS.mkdir(exist_ok=True)
     for name, spec in lock_sets().items():
@@ -254,10 +254,7 @@ def lint(session: nox.Session) -> None:
 
 def chromium(session: nox.Session) -> str:
     """Chromium's path, by booksite/chromium.py ($CHROMIUM, else the PATH); a clear session error if there is none."""
-    # Loaded as a file: nox's own Python does not have the repository on its path.
-    spec = importlib.util.spec_from_file_location("booksite_chromium", ROOT / "booksite" / "chromium.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module("booksite/chromium.py")
     try:
         return str(module.chromium_path())
     except module.ChromiumMissing as exc:
