@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent / "bench"))  # fresh.py imports its siblings as the bench runs it
-from bench import fresh  # noqa: E402
+from bench import fresh
 
 
 def figures(fresh_s: float, rebuild_s: float) -> dict:

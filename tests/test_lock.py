@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from check_environment import pip_block
-from lockfile import header, problems
+
+from tools.check_environment import pip_block
+from tools.lockfile import header, problems
 
 ROOT = Path(__file__).parents[1]
 LOCKS = ROOT / "locks"

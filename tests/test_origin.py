@@ -6,10 +6,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser.origin import Origin
 
 from booksite.book import Book
 from booksite.published import published_branch
+from harness.browser.origin import Origin
 
 ROOT = Path(__file__).parents[1]
 

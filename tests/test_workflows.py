@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from check_workflows import CHECKS
 
 from booksite.published import published_branch
+from tools.check_workflows import CHECKS
 
 ROOT = Path(__file__).parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"

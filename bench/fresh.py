@@ -16,8 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from timing import measured
-from workspace import ROOT
+from bench.timing import measured
+from bench.workspace import ROOT
 
 TARGET_RATIO = 1.5  # the fresh clone's docs over the clean rebuild (issue 27)
 TARGET_S = 150.0  # the fresh clone's docs, on 2 cores
