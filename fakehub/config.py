@@ -31,6 +31,11 @@ class HubConfig:
         return self.seed / "home"
 
     @property
+    def seed_repos(self) -> Path:
+        """The git repositories made in the member's home (fakehub/home.py)."""
+        return self.seed / "repos.yml"
+
+    @property
     def seed_lived_in(self) -> Path:
         """A lived-in member's earlier work: <bucket>/<path> lands at <bucket>/<member>/<path>."""
         return self.seed / "lived-in"

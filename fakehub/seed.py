@@ -7,6 +7,8 @@ from pathlib import Path
 from . import api
 from .config import HubConfig
 
+SCRATCH = "leap-scratch"  # its objects are deleted 7 days after creation on the hub
+
 
 def _files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
@@ -43,3 +45,12 @@ def reset(url: str, config: HubConfig, lived_in: bool = False) -> None:
     objects = seed_objects(config) | (earlier_work(config) if lived_in else {})
     for (bucket, name), path in objects.items():
         api.upload(url, bucket, name, path.read_bytes())
+
+
+def expire_scratch(url: str, config: HubConfig) -> list[str]:
+    """Delete the member's scratch objects, as the 7-day lifecycle rule does; their names."""
+    prefix = f"{config.member}/"
+    gone = [item["name"] for item in api.list_objects(url, SCRATCH) if item["name"].startswith(prefix)]
+    for name in gone:
+        api.delete(url, SCRATCH, name)
+    return gone

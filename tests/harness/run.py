@@ -1,4 +1,4 @@
-"""Running one page in one way: reset the hub, one kernel in a fresh folder, each cell checked as it runs."""
+"""Running one page in one way: reset the hub and the home, a kernel in a fresh folder, each cell checked as it runs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from fakehub import FakeHub, HubError, api
 
-from . import buckets, files, gateway
+from . import buckets, files, gateway, home
 from .expect import Expectations
 from .kernel import PageKernel
 from .page import RAISES, SKIP, Cell, Page
@@ -24,8 +24,10 @@ class CellFailure(Exception):
 class PageRun:
     """The state of one page in one way while its items run: kernel, snapshots, whether it already failed."""
 
-    def __init__(self, page: Page, expectations: Expectations, hub_factory, timeout: int, way: Way = WAYS["fresh"]):
+    def __init__(self, page: Page, expectations: Expectations, hub_factory, timeout: int, way: Way = WAYS["fresh"],
+                 chain: dict | None = None):
         self.page = page
+        self.chain = {} if chain is None else chain  # the page's ways in this process: what one leaves the next
         self.expectations = expectations
         self.hub_factory = hub_factory  # () -> (FakeHub, environ, seeded names, earlier work); starts the hub once
         self.timeout = timeout
@@ -41,6 +43,9 @@ class PageRun:
         self.earlier: set[str] = set()  # the lived-in member's objects from before the page
         self.first: tuple[buckets.Snapshot, files.Files] | None = None  # after the first of two runs
         self.which = ""  # " (first run)" while the again way's unreported first run is under way
+        self.protected: files.Files = {}  # the member's local files: there before the page first ran (the home rule)
+        self.start_names: dict[str, bool] = {}  # every local path before the page first ran (crowded's roots)
+        self.seen: dict[str, bool] = {}  # every local path there after any cell of the run, made and deleted ones too
 
     def where(self, cell: Cell) -> str:
         """The cell's item id in this way: book/x.md:LINE, book/x.md:LINE[lived-in], ..."""
@@ -53,16 +58,66 @@ class PageRun:
             return
         self.hub, self.environ, self.seeded, earlier = self.hub_factory()
         self.earlier = set(earlier) if self.way.lived_in else set()
+        self.clusters = gateway.ClusterWatch(self.hub)
+        if self._continue():
+            return
+        roots = self._crowded_roots() if self.way.crowded else {}
+        self._fresh_start()
+        if roots:
+            home.plant(roots, Path(self.environ["HOME"]), Path(self.folder))
+            self.protected = self._files()  # the planted paths are the member's too
+        if self.way.again:
+            self._first_run()
+        if self.way.expire:
+            self._expire()
+
+    def _fresh_start(self) -> None:
+        """Seeded buckets (as in the build), the lived-in home, a new empty folder (the build's run_in_temp)."""
         try:
-            self.hub.reset(lived_in=self.way.lived_in)  # every page starts from the seeded buckets, as in the build
-        except HubError as exc:
+            self.hub.reset(lived_in=self.way.lived_in)
+            self.hub.reset_home()
+        except (HubError, OSError) as exc:
             self.failed_at = self.page.name
             raise CellFailure(f"{self.page.name}{self.way.suffix}: the fake hub is not usable: {exc}") from None
         self.before = self.last = self._snapshot()
+        self.folder = tempfile.mkdtemp(prefix="leap-page-")
+        self.protected = self._files()
+        self.start_names = self.seen = home.names(Path(self.environ["HOME"]), Path(self.folder))
+
+    def _continue(self) -> bool:
+        """Take over the folder and home the way before this one (again, for week-later) left, if nothing ran since."""
+        left = self.chain.pop(self.way.after, None) if self.way.again else None
+        if left is None or "folder" not in left:
+            return False
+        if not Path(left["folder"]).is_dir() or self._snapshot() != left["buckets"]:
+            shutil.rmtree(left["folder"], ignore_errors=True)
+            return False
+        self.folder, self.protected, self.first = left["folder"], left["protected"], (left["buckets"], left["files"])
+        self._expire()
+        return True
+
+    def _expire(self) -> None:
+        """A week later: the member's scratch objects are gone; folder and home are as the last run left them."""
+        try:
+            self.hub.expire_scratch()
+        except HubError as exc:
+            self._fail_page(f"the fake hub did not delete the member's scratch objects: {exc}")
+        self.before = self.last = self._snapshot()
+
+    def _crowded_roots(self) -> dict[str, str]:
+        """The top local paths the page's fresh run created; without that run here, an unreported run of its own."""
+        if self.way.after in self.chain:
+            return self.chain[self.way.after]["roots"]
+        self._fresh_start()
+        self.which = " (first run, to find the local paths the page creates)"
+        for cell in self.page.cells:
+            self._execute(cell, reported=False)
+        self._stop_kernel()
+        roots = home.created_roots(self.start_names, self.seen)
+        self.close()
+        self.which, self.done = "", set()
         self.clusters = gateway.ClusterWatch(self.hub)
-        self.folder = tempfile.mkdtemp(prefix="leap-page-")  # the build's run_in_temp
-        if self.way.again:
-            self._first_run()
+        return roots
 
     def _first_run(self) -> None:
         """Run the whole page once, unreported; the reported cells then run it again in a new kernel."""
@@ -150,6 +205,12 @@ class PageRun:
                              "cell had finished (JupyterLab shows it under that cell): fix the code, do not hide it",
                        f"stderr:\n{text}")
         self._check_hub(cell, "after the cell ran")
+        harmed = home.broken(self.protected, Path(self.environ["HOME"]), Path(self.folder))
+        if self.start_names:
+            self.seen = self.seen | home.names(Path(self.environ["HOME"]), Path(self.folder))
+        if harmed:
+            self._fail(cell, "broke the home rule (a page may delete or change only the local files it created):",
+                       "\n".join(f"  {line}" for line in harmed))
         try:
             self.clusters.after_cell(self.where(cell))
         except HubError as exc:
@@ -172,9 +233,23 @@ class PageRun:
         self.close()
         numbered = "\n".join(f"{cell.code_line + i:>5} | {line}" for i, line in enumerate(cell.source.splitlines()))
         headline = f"{self.where(cell)}{self.which} {what}"
-        raise CellFailure("\n\n".join(part for part in (headline, numbered, detail) if part))
+        raise CellFailure("\n\n".join(part for part in (headline, numbered, detail, self.way.meaning) if part))
+
+    def _fail_page(self, what: str) -> None:
+        self.failed_at = self.page.name
+        self.close()
+        raise CellFailure(f"{self.page.name}{self.way.suffix}: {what}")
 
     # -- after the page --------------------------------------------------------------------
+
+    def _hand_on(self, after: buckets.Snapshot, left: files.Files, passed: bool) -> None:
+        """Leave what a way that continues this one needs: the paths it created; its folder, unless it broke a rule."""
+        kept = {"roots": home.created_roots(self.start_names, self.seen)}
+        continued = any(way.after == self.way.name and way.again for way in WAYS.values())
+        if continued and passed:
+            kept |= {"folder": self.folder, "buckets": after, "files": left, "protected": self.protected}
+            self.folder = None  # the continuing way deletes it (or the harness, at its end)
+        self.chain[self.way.name] = kept
 
     def finish(self) -> None:
         """Check the page as a whole: bucket rules since it started, and its expectations file."""
@@ -189,7 +264,9 @@ class PageRun:
             after = self._snapshot()
             left_running = self.clusters.left_running()  # while the kernel that made them still runs
             self._stop_kernel()
-            left = self._files() if self.first else {}
+            left = self._files()
+            harmed = home.broken(self.protected, Path(self.environ["HOME"]), Path(self.folder))
+            self._hand_on(after, left, passed=not harmed)
         except HubError as exc:
             raise CellFailure(f"{name}: the fake hub died after the last cell: {exc}") from None
         finally:
@@ -199,6 +276,7 @@ class PageRun:
         problems += self.expectations.problems(set(after) - self.earlier)  # what the page itself left
         if self.first:
             problems += buckets.differences(self.first[0], after) + files.differences(self.first[1], left)
-        problems += left_running
+        problems += left_running + [f"{line} (the home rule: a page may delete or change only the local files it "
+                                    "created)" for line in harmed]
         if problems:
             raise CellFailure(f"{name} after its last cell:\n" + "\n".join(f"  {p}" for p in problems))
