@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fakehub import FakeHub, HubError, api
+from fakehub.seed import SCRATCH
 
 from . import buckets, files, gateway, home
 from .expect import Expectations
@@ -33,6 +34,7 @@ class PageRun:
         self.timeout = timeout
         self.way = way
         self.failed_at: str | None = None
+        self.same_as = ""  # why this way's run would repeat the run it continues, so it is skipped
         self.done: set[int] = set()
         self.hub: FakeHub | None = None
         self.kernel: PageKernel | None = None
@@ -62,6 +64,8 @@ class PageRun:
         if self._continue():
             return
         roots = self._crowded_roots() if self.way.crowded else {}
+        if self.way.crowded and not roots:
+            self._same_as("crowded is the fresh way for this page: its first run created no local path")
         self._fresh_start()
         if roots:
             home.plant(roots, Path(self.environ["HOME"]), Path(self.folder))
@@ -87,6 +91,8 @@ class PageRun:
     def _continue(self) -> bool:
         """Take over the folder and home the way before this one (again, for week-later) left, if nothing ran since."""
         left = self.chain.pop(self.way.after, None) if self.way.again else None
+        if left is not None and left.get("nothing_expires"):
+            self._same_as("week-later is the again way for this page: it leaves no scratch object to expire")
         if left is None or "folder" not in left:
             return False
         if not Path(left["folder"]).is_dir() or self._snapshot() != left["buckets"]:
@@ -169,7 +175,14 @@ class PageRun:
                 self._execute(earlier, reported=False)
         self._execute(cell, reported=True)
 
+    def _same_as(self, reason: str) -> None:
+        """Skip every item of this way: its run would start exactly as the run of the way it continues did."""
+        self.same_as = reason
+        self._skip_if_failed()
+
     def _skip_if_failed(self) -> None:
+        if self.same_as:
+            raise pytest.skip.Exception(self.same_as, _use_item_location=True)
         if self.failed_at:
             reason = f"an earlier cell failed ({self.failed_at}), so the rest of the page did not run"
             raise pytest.skip.Exception(reason, _use_item_location=True)  # reported at the page's line
@@ -242,13 +255,18 @@ class PageRun:
 
     # -- after the page --------------------------------------------------------------------
 
-    def _hand_on(self, after: buckets.Snapshot, left: files.Files, passed: bool) -> None:
-        """Leave what a way that continues this one needs: the paths it created; its folder, unless it broke a rule."""
+    def _hand_on(self, folder: str, after: buckets.Snapshot, left: files.Files, passed: bool) -> None:
+        """Leave what a way that continues this one needs: the paths it created; its folder, if it passed."""
         kept = {"roots": home.created_roots(self.start_names, self.seen)}
         continued = any(way.after == self.way.name and way.again for way in WAYS.values())
-        if continued and passed:
-            kept |= {"folder": self.folder, "buckets": after, "files": left, "protected": self.protected}
-            self.folder = None  # the continuing way deletes it (or the harness, at its end)
+        scratch = f"{SCRATCH}/{self.hub.config.member}/"
+        if continued and passed and not any(name.startswith(scratch) for name in after):
+            kept["nothing_expires"] = True  # a week later it would start just as this run did
+        elif continued and passed:
+            kept |= {"folder": folder, "buckets": after, "files": left, "protected": self.protected}
+            folder = None  # the continuing way deletes it (or the harness, at its end)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
         self.chain[self.way.name] = kept
 
     def finish(self) -> None:
@@ -266,7 +284,7 @@ class PageRun:
             self._stop_kernel()
             left = self._files()
             harmed = home.broken(self.protected, Path(self.environ["HOME"]), Path(self.folder))
-            self._hand_on(after, left, passed=not harmed)
+            folder, self.folder = self.folder, None  # kept for a way that continues this one, if it passes
         except HubError as exc:
             raise CellFailure(f"{name}: the fake hub died after the last cell: {exc}") from None
         finally:
@@ -278,5 +296,6 @@ class PageRun:
             problems += buckets.differences(self.first[0], after) + files.differences(self.first[1], left)
         problems += left_running + [f"{line} (the home rule: a page may delete or change only the local files it "
                                     "created)" for line in harmed]
+        self._hand_on(folder, after, left, passed=not problems)
         if problems:
             raise CellFailure(f"{name} after its last cell:\n" + "\n".join(f"  {p}" for p in problems))
