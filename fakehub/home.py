@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import subprocess
@@ -56,11 +57,25 @@ def _repository(where: Path, files: Path, entry: dict[str, str], member: str) ->
 
 
 def reset(template: Path, home: Path) -> None:
-    """Put home back to the template's files: everything else in it goes, what a page changed comes back."""
+    """Make home hold exactly the template's files again: what a page added goes, what it changed comes back.
+
+    Only what differs is touched: a page that left the home alone costs a walk and a compare, not a copy.
+    """
     home.mkdir(exist_ok=True)
-    for child in home.iterdir():
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
-    shutil.copytree(template, home, dirs_exist_ok=True, symlinks=True)
+    _sync(template, home)
+
+
+def _sync(source: Path, target: Path) -> None:
+    """Make the folder target a copy of the folder source, copying and deleting only what differs."""
+    wanted = {child.name: child for child in source.iterdir()}
+    for child in list(target.iterdir()):
+        twin = wanted.get(child.name)
+        if twin is None or child.is_symlink() or twin.is_dir() != child.is_dir():
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    for name, twin in wanted.items():
+        child = target / name
+        if twin.is_dir():
+            child.mkdir(exist_ok=True)
+            _sync(twin, child)
+        elif not child.exists() or not filecmp.cmp(twin, child, shallow=False):
+            shutil.copy2(twin, child)
