@@ -1,4 +1,4 @@
-"""The member's lived-in home (fakehub/home.py) and the home rule's parts (tests/harness/home.py)."""
+"""The member's lived-in home (fakehub/home.py) and the home rule's parts (harness/home.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from harness import files, home, ways
 
 from fakehub import home as member_home
 from fakehub import load
+from harness import files, home, ways
 
 ROOT = Path(__file__).parent.parent
 
@@ -107,5 +107,5 @@ def load_pins_args() -> list[str]:
     """The pins session's pytest arguments as the bench repeats them (bench.yml mirrors noxfile.py)."""
     import yaml
 
-    bench = yaml.safe_load((ROOT / "tests" / "bench" / "bench.yml").read_text())
+    bench = yaml.safe_load((ROOT / "bench" / "bench.yml").read_text())
     return bench["suite"]["sessions"]["tests(deps='pins')"]["args"]

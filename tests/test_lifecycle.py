@@ -25,7 +25,6 @@ from fakehub import FakeHub, HubError, load
 from fakehub.stack import Service, Stack
 
 ROOT = Path(__file__).parents[1]
-TESTS = Path(__file__).parent
 pytestmark = pytest.mark.lifecycle
 MEMBER_PROCESSES = ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask_gateway_server",
                     "dask-gateway-proxy", "jupyterhub.singleuser", "dask scheduler", "dask worker")
@@ -118,11 +117,11 @@ def waiting_page(up: Path, go: Path) -> str:
 def harness_run(folder: Path, cell: str) -> list[str]:
     """A pytest run of the harness on a one-page book in folder, the page's one cell being cell: its command."""
     (folder / "book").mkdir(parents=True)
-    (folder / "tests" / "expect").mkdir(parents=True)
+    (folder / "expect").mkdir(parents=True)
     (folder / "book" / "index.md").write_text(
         "---\nkernelspec: {display_name: Python 3, language: python, name: python3}\n---\n# A page\n\n"
         f"```{{code-cell}} ipython3\n{cell}```\n")
-    (folder / "tests" / "expect" / "index.yml").write_text('absent:\n  - "leap-scratch/{user}/**"\n')
+    (folder / "expect" / "index.yml").write_text('absent:\n  - "leap-scratch/{user}/**"\n')
     (folder / "_toc.yml").write_text("format: jb-book\nroot: book/index\n")
     (folder / "pytest.ini").write_text("[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin\n")
     return [sys.executable, "-m", "pytest", "--cell-timeout=240", "--ways=fresh"]  # one way: the page runs once
@@ -169,7 +168,7 @@ def test_nothing_survives_a_build_or_a_test_run_however_it_ends(run_tmp, tmp_pat
     folder = tmp_path / "book"  # beside the run's folder: only the stack's processes work under that
     argv = PARENTS[parent](folder, waiting_page(up, go))
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    environ["PYTHONPATH"] = os.pathsep.join([str(TESTS), str(ROOT)])
+    environ["PYTHONPATH"] = str(ROOT)
     with log.open("w") as output:
         process = job(argv, terminal=True, cwd=folder, env=environ, stdout=output, stderr=subprocess.STDOUT)
     try:

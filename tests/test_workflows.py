@@ -1,4 +1,4 @@
-"""The GitHub workflows: they run the nox sessions the README documents, never a second copy of a command.
+"""The GitHub workflows: they run the documented nox sessions (.ci/commands.yml), never a second copy of a command.
 
 Also: least privileges, pinned actions, timeouts and concurrency; and the lint (actionlint, zizmor)
 fails on a broken workflow.
@@ -17,14 +17,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from check_workflows import CHECKS
+
+from tools.check_workflows import CHECKS
 
 ROOT = Path(__file__).parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 README = ROOT / "README.md"
+DECLARED = yaml.safe_load((ROOT / ".ci" / "commands.yml").read_text())  # what the README gives a reader
 CHECK = str(ROOT / "tools" / "check_workflows.py")
 FILES = sorted(WORKFLOWS.glob("*.yml"))
-INSTALL = "python3 -m pip install nox"  # what the README installs nox with
+INSTALL = DECLARED["install"]  # what the README installs nox with
 PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
 SHELL_WORDS = {"if", "then", "else", "elif", "fi", "do", "done", "{", "}", "!"}
 SEPARATORS = {"&&", "||", "|", ";", "(", ")", "&"}
@@ -40,14 +42,13 @@ def load(path: Path) -> dict:
 
 
 def documented_sessions() -> set[str]:
-    """Every session the README names in a `nox -s ...` command."""
-    found = re.findall(r"""nox -s ("[^"]+"|'[^']+'|[\w(),='"-]+)""", README.read_text())
-    return {shlex.split(name)[0] for name in found}
+    """Every session documented for a reader (.ci/commands.yml: sessions)."""
+    return set(DECLARED["sessions"])
 
 
 def readme_commands() -> list[str]:
-    """The README's one-line commands: install nox, then run a session."""
-    return [line.strip() for line in README.read_text().splitlines() if line.startswith(f"{INSTALL} && nox ")]
+    """The README's one-line commands, as declared: install nox, then run a session."""
+    return list(DECLARED["commands"])
 
 
 def program(argv: list[str]) -> str:
@@ -170,7 +171,9 @@ def test_each_workflow_runs_nox():
 
 @pytest.mark.parametrize("command", readme_commands())
 def test_the_readmes_commands_run_as_written(command):
+    assert command.startswith(f"{INSTALL} && nox "), f"{command!r}: install nox, then run a session"
     assert any(script.strip() == command for _, _, script in ALL_RUNS), f"no workflow step runs {command!r}"
+    assert command in README.read_text(), f"README.md does not show {command!r} as declared in .ci/commands.yml"
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
@@ -263,3 +266,12 @@ def test_the_readmes_test_command_selects_exactly_pins_and_hub():
 
     assert selected("tests") == ["tests(deps='pins')", "tests(deps='hub')"]
     assert selected("tests(deps='latest')") == ["tests(deps='latest')"]
+
+
+@pytest.mark.skipif(shutil.which("nox") is None, reason="nox is not on PATH (the README installs it with pip)")
+def test_every_declared_session_is_one_of_the_noxfile():
+    declared = sorted(documented_sessions())
+    listing = subprocess.run(["nox", "-l", "--json", "-s", *declared], cwd=ROOT, capture_output=True, text=True)
+    assert listing.returncode == 0, f".ci/commands.yml lists a session the noxfile does not have: {listing.stderr}"
+    found = json.loads(listing.stdout)
+    assert {s["name"] for s in found} | {s["session"] for s in found} >= set(declared)

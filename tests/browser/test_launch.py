@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from booksite.book import Book
+from fakehub import imageversions
+from harness.browser.launch import SERVER_PACKAGES, served_links
 
 from .conftest import LAUNCHED, LAUNCHES
-from .launch import SERVER_PACKAGES, served_links
 
-ROOT = Book.load().root
 TUTORIALS = Book.load().tutorial_pages()
-IMAGE_VERSION = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>\S+)")
 
 
 def image_versions() -> dict[str, str]:
-    """The hub image's versions of the member's server's packages (tests/hub-image-versions.txt)."""
-    found = {}
-    for line in (ROOT / "tests" / "hub-image-versions.txt").read_text().splitlines():
-        match = IMAGE_VERSION.match(line)
-        if match and match["name"] in SERVER_PACKAGES:
-            found[match["name"]] = match["version"]
-    return found
+    """The hub image's versions of the member's server's packages (fakehub/hub-image-versions.txt)."""
+    return {pin.name: pin.version for pin in imageversions.read().pins if pin.name in SERVER_PACKAGES}
 
 
 @pytest.fixture(scope="session")
@@ -51,5 +43,5 @@ def test_tutorial_runs_from_its_launch_button(docname, launcher, launched, site,
 def test_the_members_server_runs_the_hub_images_versions(launcher, launched):
     """JupyterLab, jupyter_server, nbgitpuller and dask-gateway as in the hub's image, asked of the server itself."""
     launched["versions"] = launcher.server_versions()  # after the launches, which spawned it through their link
-    assert set(image_versions()) == set(SERVER_PACKAGES), "tests/hub-image-versions.txt names them all"
+    assert set(image_versions()) == set(SERVER_PACKAGES), "fakehub/hub-image-versions.txt names them all"
     assert launched["versions"] == image_versions()

@@ -2,7 +2,7 @@
 
 Both run on a clone of the commit under test, each as one pytest run with its own local hub: the
 browser's launch tests (on the site built without executing: the links are the same), and the
-per-cell harness on the same pages in the fresh way. Run alone: python tests/bench/launch.py [REPS].
+per-cell harness on the same pages in the fresh way. Run alone: python -m bench.launch [REPS].
 """
 
 from __future__ import annotations
@@ -15,12 +15,9 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import yaml
-from timing import measured
-from workspace import ROOT
-
-sys.path.insert(0, str(ROOT))  # the booksite package
-from booksite.book import Book  # noqa: E402
+from bench.timing import measured
+from bench.workspace import ROOT
+from booksite.book import Book, write_noexec_config
 
 BIN = Path(sys.executable).parent
 TARGET = 2.0  # the browser's launches over the harness on the same pages
@@ -31,10 +28,8 @@ def _clone() -> tuple[Path, list[str]]:
     """A clone of the commit under test with its site built without executing; its tutorial pages."""
     root = Path(tempfile.mkdtemp(prefix="leap-bench-launch-")) / "book"
     measured(["git", "clone", "--quiet", str(ROOT), str(root)], ROOT)
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    config["execute"]["execute_notebooks"] = "off"
-    (root / "_config_noexec.yml").write_text(yaml.safe_dump(config))  # beside _config.yml: its paths are relative
-    measured([str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "--config", "_config_noexec.yml"], root)
+    noexec = write_noexec_config(root)
+    measured([str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "--config", noexec], root)
     return root, Book.load(root).tutorial_pages()
 
 
