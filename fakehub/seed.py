@@ -7,8 +7,6 @@ from pathlib import Path
 from . import api
 from .config import HubConfig
 
-SCRATCH = "leap-scratch"  # its objects are deleted 7 days after creation on the hub
-
 
 def _files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
@@ -47,10 +45,17 @@ def reset(url: str, config: HubConfig, lived_in: bool = False) -> None:
         api.upload(url, bucket, name, path.read_bytes())
 
 
+def expiring(config: HubConfig, days: int = 7) -> list[str]:
+    """The buckets whose lifecycle rule has deleted an object within days of its creation (hub.yml's expires_days)."""
+    return [role.name for role in config.roles if 0 < role.expires_days <= days]
+
+
 def expire_scratch(url: str, config: HubConfig) -> list[str]:
-    """Delete the member's scratch objects, as the 7-day lifecycle rule does; their names."""
-    prefix = f"{config.member}/"
-    gone = [item["name"] for item in api.list_objects(url, SCRATCH) if item["name"].startswith(prefix)]
-    for name in gone:
-        api.delete(url, SCRATCH, name)
+    """Delete the member's objects in each expiring bucket, as its lifecycle rule does within a week; their names."""
+    gone = []
+    for bucket in expiring(config):
+        mine = [item["name"] for item in api.list_objects(url, bucket) if item["name"].startswith(f"{config.member}/")]
+        for name in mine:
+            api.delete(url, bucket, name)
+        gone += [f"{bucket}/{name}" for name in mine]
     return gone

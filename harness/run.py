@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fakehub import FakeHub, HubError, api
-from fakehub.seed import SCRATCH
+from fakehub.seed import expiring
 
 from . import buckets, check, files, gateway, home
 from .expect import Expectations
@@ -258,8 +258,8 @@ class PageRun:
         """Leave what a way that continues this one needs: the paths it created; its folder, if it passed."""
         kept = {"roots": home.created_roots(self.start_names, self.seen)}
         continued = any(way.after == self.way.name and way.again for way in WAYS.values())
-        scratch = f"{SCRATCH}/{self.hub.config.member}/"
-        if continued and passed and not any(name.startswith(scratch) for name in after):
+        expire = tuple(f"{bucket}/{self.hub.config.member}/" for bucket in expiring(self.hub.config))
+        if continued and passed and not any(name.startswith(expire) for name in after):
             kept["nothing_expires"] = True  # a week later it would start just as this run did
         elif continued and passed:
             kept |= {"folder": folder, "buckets": after, "files": left, "protected": self.protected}

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from fakehub import api, load
 from fakehub import home as member_home
-from fakehub import load
 from harness import files, home, ways
 
 ROOT = Path(__file__).parent.parent
@@ -109,3 +109,19 @@ def load_pins_args() -> list[str]:
 
     bench = yaml.safe_load((ROOT / "bench" / "bench.yml").read_text())
     return bench["suite"]["sessions"]["tests(deps='pins')"]["args"]
+
+
+def test_a_week_later_only_the_members_expiring_objects_are_gone(local_hub):
+    local_hub.reset()
+    member = local_hub.config.member
+    for name in (f"leap-scratch/{member}/a/b.txt", f"leap-persistent/{member}/kept.txt"):
+        bucket, _, key = name.partition("/")
+        api.upload(local_hub.url, bucket, key, b"x")
+    before = api.snapshot(local_hub.url, local_hub.config.buckets)
+    try:
+        local_hub.expire_scratch()
+        after = api.snapshot(local_hub.url, local_hub.config.buckets)
+    finally:
+        local_hub.reset()
+    assert set(before) - set(after) == {f"leap-scratch/{member}/a/b.txt"}
+    assert "leap-scratch/another-member/run-log.txt" in after  # another member's, written this week
