@@ -1,4 +1,4 @@
-"""tests/hub-image-versions.txt matches the hub's image: its tag, and (when ../shared has it) its package list."""
+"""tests/hub-image-versions.txt matches the image whose library versions the suite verifies."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def image_tag() -> str:
     return first.split(": ", 1)[1].strip()
 
 
-def test_the_file_describes_the_hubs_image():
+def test_the_file_describes_the_image_the_fake_hub_names():
     assert image_tag() == load().image
 
 
