@@ -29,7 +29,7 @@ class Expected:
 
     ran: datetime
     versions: dict[str, str]
-    verified_image: str  # tests/hub-image-versions.txt's first line
+    verified_image: str  # fakehub/hub-image-versions.txt's first line
     hub_image: str  # fakehub/hub.yml's hub_image: what the real hub runs
     not_run: int  # code cells that jupyter-cache's executed notebook shows without an execution count
 
@@ -106,7 +106,7 @@ def image_problems(stamp: Locator, expected: Expected) -> list[str]:
     image = stamp.locator("code.booksite-stamp-image").inner_text()
     if image != expected.verified_image:
         found.append(f"the stamp names the verified image {image!r}, "
-                     f"tests/hub-image-versions.txt {expected.verified_image!r}")
+                     f"fakehub/hub-image-versions.txt {expected.verified_image!r}")
     listing = stamp.locator("a.booksite-stamp-package-list").get_attribute("href") or ""
     if f"/blob/{expected.verified_image.rsplit(':', 1)[1]}/" not in listing:
         found.append(f"the stamp's package list {listing!r} is not that of {expected.verified_image}")
