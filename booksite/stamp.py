@@ -21,7 +21,8 @@ from pathlib import Path
 from jupyter_cache import get_cache
 from nbformat import NotebookNode
 
-VERIFIED_LINE = re.compile(r"^#\s*Verified with the library versions of:\s*(?P<image>\S+)\s*$")
+from fakehub import imageversions
+
 PANGEO_IMAGE = re.compile(r"^(?:(?:docker\.io|quay\.io)/)?pangeo/(?P<name>[a-z0-9-]+):(?P<tag>\d{4}\.\d{2}\.\d{2})$")
 PACKAGE_LIST = "https://github.com/pangeo-data/pangeo-docker-images/blob/{tag}/{name}/packages.txt"
 SKIP_TAG = "skip-execution"  # nbclient, which myst-nb and jupyter-cache execute with, leaves these cells unrun
@@ -70,15 +71,11 @@ class Stamp:
 def verified_image(path: Path) -> str:
     """The image named on the first line of the versions file (`# Verified with the library versions of: REF`)."""
     try:
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-    except (OSError, IndexError) as exc:
-        raise StampError(f"cannot read the verified image from {path}: {exc}") from None
-    match = VERIFIED_LINE.match(first)
-    if not match:
-        raise StampError(f"{path}: the first line must read `# Verified with the library versions of: <reference>`, "
-                         f"not {first!r}")
-    package_list(match["image"])
-    return match["image"]
+        image = imageversions.read(path).image
+    except imageversions.VersionsError as exc:
+        raise StampError(str(exc)) from None
+    package_list(image)
+    return image
 
 
 def package_list(reference: str) -> str:

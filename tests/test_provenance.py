@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from minibook import FRONT_MATTER
 
+from booksite.book import toc_pages
 from fakehub import load
 from fakehub import provenance as prov
-from harness import toc
 from harness.page import read_page
 
 ROOT = Path(__file__).parents[1]
@@ -70,7 +70,7 @@ def test_the_build_only_names_are_the_seeds():
     assert "leap-persistent/yet-another-member" in BUILD_ONLY and "~/data" in BUILD_ONLY
 
 
-@pytest.mark.parametrize("page", toc.toc_pages(ROOT))
+@pytest.mark.parametrize("page", toc_pages(ROOT))
 def test_no_page_names_build_only_data(page):
     assert build_only_reads(ROOT, page, BUILD_ONLY) == []
 
