@@ -75,6 +75,7 @@ class AuditRun(PageRun):
         super().__init__(Page(name, notebook, cells), Expectations(name), hub_factory, timeout, way)
         self.fences, self.rules = fences, rules
         self.cells = {fence.line: cell for fence, cell in zip(runnable, cells, strict=True)}
+        self.first_found: dict[int, list[_Found]] = {}  # the again way's first run, by fence line
 
     def _fail(self, cell: Cell, what: str, detail: str = "") -> None:
         raise Found(what, detail)
@@ -83,7 +84,9 @@ class AuditRun(PageRun):
         """The again way's unreported first run: every cell, whatever fails."""
         self.which = " (first run)"
         for cell in self.page.cells:
-            if any(f.rule.stops for f in self._attempt(cell)):
+            found = self._attempt(cell)
+            self.first_found[cell.line] = found
+            if any(item.rule.stops for item in found):
                 break
         self._stop_kernel()
         self.which, self.done = "", set()
@@ -126,6 +129,11 @@ class AuditRun(PageRun):
         missing = names.undefined(found[0].finding.detail) if len(found) == 1 else None
         if missing in pending:
             row.verdict, row.reason, row.findings = NOT_REACHED, f"depends on line {pending[missing]}", []
+            return
+        said = {finding.rule for finding in row.findings}  # the first run's other failures count, as in the harness
+        row.findings += [dataclasses.replace(item.finding, error=f"(first run) {item.finding.error}")
+                         for item in self.first_found.get(row.line, ()) if item.finding.rule not in said]
+        row.verdict = FAILED if row.findings else PASSED
 
     def _attempt(self, cell: Cell) -> list[_Found]:
         """Run one cell with the harness's checks; what it broke (nothing when it passed)."""

@@ -15,24 +15,23 @@ def load(path: Path) -> dict:
 
 def problems(known: dict, rows, page_of) -> list[str]:
     """Each way the rows differ from what is known; page_of maps a row's page to its name in the file."""
-    found = collections.Counter((page_of(row.page), row.line, finding.rule)
+    found = collections.Counter((page_of(row.page), row.line, finding.rule, row.way)
                                 for row in rows if row.verdict == "failed" for finding in row.findings)
-    wanted = {(bug["page"], bug["line"], bug["rule"]) for bug in known["bugs"]}
-    said = [f"{page}:{line} {rule}: reported {found[(page, line, rule)]} times, not once"
-            for page, line, rule in sorted(wanted) if found[(page, line, rule)] != 1]
-    said += [f"{page}:{line} {rule}: reported, but not a known bug" for page, line, rule in sorted(set(found) - wanted)]
-    verdicts = {(page_of(row.page), row.line): row for row in rows}
+    audited = {(page_of(row.page), row.way) for row in rows}
+    wanted = {(bug["page"], bug["line"], bug["rule"], way) for bug in known["bugs"]
+              for page, way in audited if page == bug["page"] and way in bug.get("ways", [way])}
+    said = [f"{page}:{line} {rule} [{way}]: reported {found[(page, line, rule, way)]} times, not once"
+            for page, line, rule, way in sorted(wanted) if found[(page, line, rule, way)] != 1]
+    said += [f"{page}:{line} {rule} [{way}]: reported, but not a known bug"
+             for page, line, rule, way in sorted(set(found) - wanted)]
     for entry in known["not_reached"]:
-        row = verdicts.get((entry["page"], entry["line"]))
-        reason = f"depends on line {entry['depends_on']}"
-        if row is None or (row.verdict, row.reason) != ("not reached", reason):
-            said.append(f"{entry['page']}:{entry['line']}: expected not reached, {reason}; got "
-                        f"{(row.verdict, row.reason) if row else 'no row'}")
+        expected = ("not reached", f"depends on line {entry['depends_on']}")
+        said += [f"{entry['page']}:{entry['line']} [{way}]: expected not reached, {expected[1]}; got {got}"
+                 for way, got in _at(rows, page_of, entry, lambda row: (row.verdict, row.reason)) if got != expected]
     for entry in known["not_run"]:
-        row = verdicts.get((entry["page"], entry["line"]))
-        if row is None or row.verdict != "not run" or not row.reason:
-            said.append(f"{entry['page']}:{entry['line']}: expected not run with a reason; got "
-                        f"{(row.verdict, row.reason) if row else 'no row'}")
+        said += [f"{entry['page']}:{entry['line']} [{way}]: expected not run with a reason, got {got}"
+                 for way, got in _at(rows, page_of, entry, lambda row: (row.verdict, row.reason))
+                 if got[0] != "not run" or not got[1]]
     for page in known["clean"]:
         bad = [row for row in rows if page_of(row.page) == page and row.verdict not in ("passed", "not run")]
         said += [f"{page}:{row.line}: a clean page's fence got {row.verdict} ({row.rules or row.reason})"
@@ -40,3 +39,10 @@ def problems(known: dict, rows, page_of) -> list[str]:
         if not any(page_of(row.page) == page for row in rows):
             said.append(f"{page}: a clean page was not audited")
     return said
+
+
+def _at(rows, page_of, entry: dict, what) -> list[tuple[str, object]]:
+    """(way, what(row)) for each way the entry's page was audited in; (way, "no row") where that way has none."""
+    ways = sorted({row.way for row in rows if page_of(row.page) == entry["page"]})  # none: the page was not audited
+    found = {row.way: what(row) for row in rows if (page_of(row.page), row.line) == (entry["page"], entry["line"])}
+    return [(way, found.get(way, "no row")) for way in ways]

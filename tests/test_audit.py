@@ -160,6 +160,8 @@ def test_the_corpus_check_passes_a_right_audit():
     (lambda rows: rows[0].findings.append(Finding("stderr", "x")), "not a known bug"),
     (lambda rows: setattr(rows[1], "verdict", "failed"), "expected not reached"),
     (lambda rows: setattr(rows[2], "verdict", "passed"), "expected not run"),
+    (lambda rows: rows.pop(1), "got no row"),
+    (lambda rows: rows.append(Row("p.md", 3, "again", "passed", "x")), "[again]: reported 0 times"),
     (lambda rows: setattr(rows[3], "verdict", "failed"), "a clean page's fence got failed"),
     (lambda rows: rows.pop(), "a clean page was not audited"),
 ])

@@ -1,6 +1,6 @@
 """The audit on the local hub: the planted corpus's every bug once, the book's pages as the harness sees them.
 
-Costs: the corpus's four pages run once, fresh (about 40 s); three of the book's pages, fresh;
+Costs: the corpus's five pages run once, fresh (about 45 s), and two again; three of the book's pages, fresh;
 two command-line runs, one of them with a hub of its own.
 """
 
@@ -49,6 +49,15 @@ def test_every_planted_bug_is_reported_once_on_its_line_and_clean_pages_report_n
     assert problems(load(CORPUS / "known-bugs.yml"), corpus_rows, corpus_name) == []
 
 
+def test_a_bug_only_a_second_run_shows_and_bugs_seen_in_both_runs_are_reported_once_in_the_again_way(
+        local_hub, audit_rules):
+    pages = [DOCS / "rerun.md", DOCS / "storage.md"]
+    rows = audit_pages(pages, ways.select("again"), lambda: running(local_hub), TIMEOUT, audit_rules)
+    known = load(CORPUS / "known-bugs.yml")
+    known["clean"] = []
+    assert problems(known, rows, corpus_name) == []
+
+
 def test_a_page_with_three_independent_bugs_gets_three_reports_in_one_run(corpus_rows):
     failed = [row.line for row in corpus_rows if corpus_name(row.page) == "storage.md" and row.verdict == "failed"]
     assert failed == [5, 19, 28]
@@ -69,7 +78,7 @@ def test_a_book_page_audited_gives_the_harness_verdicts(page, local_hub, audit_r
 
 
 def run_audit(tmp_path: Path, *paths: str) -> subprocess.CompletedProcess:
-    """python -m audit, as nox -s audit runs it (already inside the loopback namespace here)."""
+    """Run `python -m audit` as nox -s audit runs it (already inside the loopback namespace here)."""
     return subprocess.run([sys.executable, "-m", "audit", *paths, "--ways", "fresh", "--out", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
 
