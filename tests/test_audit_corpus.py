@@ -1,7 +1,7 @@
 """The audit on the local hub: the planted corpus's every bug once, the book's pages as the harness sees them.
 
-Costs: the corpus's five pages run once, fresh (about 45 s), and two again; three of the book's pages, fresh;
-two command-line runs, one of them with a hub of its own.
+Costs: the corpus's six pages run once, fresh (about 50 s), and two of them again; a page that
+times out (3 s); three of the book's pages, fresh; two command-line runs, one with a hub of its own.
 """
 
 from __future__ import annotations
@@ -75,6 +75,14 @@ def test_a_book_page_audited_gives_the_harness_verdicts(page, local_hub, audit_r
     verdicts = {row.line: row.verdict for row in rows}
     others = {f.line for f in collect((ROOT / page).read_text(), audit_rules) if f.line not in expected}
     assert verdicts == expected | dict.fromkeys(others, "not run"), [(r.line, r.rules, r.error) for r in rows]
+
+
+def test_a_cell_that_times_out_stops_the_page_and_the_rest_is_not_reached(tmp_path, local_hub, audit_rules):
+    page = tmp_path / "slow.md"
+    page.write_text("# Slow\n\n```python\nimport time\n```\n\n```python\ntime.sleep(60)\n```\n\n```python\n1\n```\n")
+    rows = audit_pages([page], ways.select("fresh"), lambda: running(local_hub), 3, audit_rules)
+    assert [(row.line, row.verdict, row.rules or row.reason) for row in rows] == [
+        (3, "passed", ""), (7, "failed", "timeout"), (11, "not reached", "the page's kernel stopped at line 7")]
 
 
 def run_audit(tmp_path: Path, *paths: str) -> subprocess.CompletedProcess:
