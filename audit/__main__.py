@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:  # PathsError, RulesError and an unknown way are ValueErrors
         print(f"audit: {exc}", file=sys.stderr)
         return 2
+    if not offline.isolated():  # audited docs are someone else's code: fail closed
+        print(f"audit: {offline.describe()}", file=sys.stderr)
+        return 2
     print(offline.describe())
     try:
         rows = audit_pages(pages, chosen, hub, args.cell_timeout or book_timeout(), loaded, progress=print)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from harness.ways import Way
 
-from .collect import collect
+from fakehub import offline
+
+from .collect import Fence, collect
 from .rules import Rules
 from .run import AuditRun, Row
 
+OUTSIDE = "a shell command, not run outside the loopback-only namespace (python -m fakehub.offline -- ...)"
 SKIPPED_FOLDERS = {"_build", ".nox", ".git", "node_modules", "site", ".venv"}
 
 
@@ -44,12 +48,19 @@ def shown_name(path: Path) -> str:
 
 def audit_page(path: Path, way: Way, hub_factory: Callable, timeout: int, rules: Rules) -> list[Row]:
     """One page in one way: its rows."""
-    fences = collect(path.read_text(encoding="utf-8"), rules)
+    fences = [_guarded(fence) for fence in collect(path.read_text(encoding="utf-8"), rules)]
     run = AuditRun(shown_name(path), fences, hub_factory, timeout, way, rules)
     try:
         return run.audit()
     finally:
         run.close()
+
+
+def _guarded(fence: Fence) -> Fence:
+    """A shell fence runs any program: only inside the loopback-only namespace, where nothing reaches Google."""
+    if fence.kind != "shell" or offline.isolated():
+        return fence
+    return dataclasses.replace(fence, kind=None, not_run=OUTSIDE)
 
 
 def audit_pages(pages: list[Path], ways: list[Way], hub_factory: Callable, timeout: int, rules: Rules,

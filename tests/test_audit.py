@@ -187,3 +187,16 @@ def test_the_report_escapes_what_a_page_holds(tmp_path):
 
 def test_the_rules_file_is_the_one_the_audit_reads():
     assert RULES == Path(__file__).parent.parent / "audit" / "rules.yml"
+
+
+def test_outside_the_loopback_namespace_shell_fences_do_not_run_and_the_command_refuses(monkeypatch, tmp_path, capsys):
+    from audit import __main__ as command
+    from audit import pages
+
+    monkeypatch.setattr(pages.offline, "isolated", lambda: False)
+    [shell] = collect("```bash\necho hi\n```\n", RULES_NOW)
+    assert pages._guarded(shell).kind is None and "loopback" in pages._guarded(shell).not_run
+    page = tmp_path / "p.md"
+    page.write_text("```python\n1\n```\n")
+    assert command.main([str(page), "--out", str(tmp_path)]) == 2
+    assert "AUDIT HOOK ONLY" in capsys.readouterr().err and not (tmp_path / "report.md").exists()
