@@ -16,7 +16,7 @@ from fakehub import HubError
 
 from . import names
 from .collect import Fence
-from .rules import Rules
+from .rules import FailureRule, Rules
 
 BASH = "%%bash\nset -e\n"  # a shell fence runs as a terminal would, and fails at its first failing command
 EXIT = re.compile(r"non-zero exit status (\d+)")
@@ -204,7 +204,7 @@ class AuditRun(PageRun):
 class _Found:
     """A finding and the failure rule it came from (whose `stops` ends the page)."""
 
-    rule: object
+    rule: FailureRule
     finding: Finding
 
 

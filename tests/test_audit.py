@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from auditcheck import problems
 
 from audit import names, report
 from audit.collect import collect
+from audit.known import problems
 from audit.pages import PathsError, find_pages
 from audit.rules import RULES, RulesError, load
 from audit.run import Finding, Row

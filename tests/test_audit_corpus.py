@@ -11,13 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from auditcheck import load, problems
 from harness import ways
 from harness.page import SKIP, read_page
 
 from audit import rules
 from audit.collect import collect
 from audit.hub import running
+from audit.known import load, problems
 from audit.pages import audit_pages, find_pages
 
 ROOT = Path(__file__).parent.parent

@@ -1,4 +1,4 @@
-"""Compare an audit's rows with a corpus's known bugs (tests/audit-corpus/known-bugs.yml)."""
+"""Compare an audit's rows with a file of known bugs (as tests/audit-corpus/known-bugs.yml): what a corpus test asks."""
 
 from __future__ import annotations
 
