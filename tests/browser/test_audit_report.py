@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from audit import report
 from audit.run import Finding, Row
-
-from .a11y import scan
-from .serve import Site
+from harness.browser.a11y import scan
+from harness.browser.serve import Site
 
 ROWS = [
     Row("docs/storage.md", 5, "fresh", "failed", 'import fsspec\n\nfs = fsspec.fs("gs")\n',
