@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import yaml
-from harness import ways
 
 from fakehub import HubError, offline
+from harness import ways
 
 from . import ROOT, report, rules
 from .hub import LocalHub

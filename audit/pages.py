@@ -6,9 +6,8 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from harness.ways import Way
-
 from fakehub import offline
+from harness.ways import Way
 
 from .collect import Fence, collect
 from .rules import Rules

@@ -6,13 +6,13 @@ import dataclasses
 import re
 
 import nbformat
+
+from fakehub import HubError
 from harness import buckets
 from harness.expect import Expectations
 from harness.page import Cell, Page
 from harness.run import CellFailure, PageRun
 from harness.ways import Way
-
-from fakehub import HubError
 
 from . import names
 from .collect import Fence
@@ -166,7 +166,7 @@ class AuditRun(PageRun):
         if not lines:
             text = f"{what}\n{detail}"
             rule = self.rules.classify(text)
-            return [_Found(rule, Finding(rule.rule, what.split("\n")[0], text))]
+            return [_Found(rule, Finding(rule.rule, _one_line(what, detail), text))]
         grouped: dict[str, list[str]] = {}
         for line in lines:
             grouped.setdefault(self.rules.classify(line).rule, []).append(line)
@@ -221,6 +221,15 @@ def _with_stderr(what: str, node) -> str:
     stderr = "".join(o.get("text", "") for o in node.outputs if o.output_type == "stream" and o.name == "stderr")
     last = stderr.strip().splitlines()[-1] if stderr.strip() else "(nothing on stderr)"
     return f"raised CalledProcessError: exit status {status[1]}: {last}"
+
+
+def _one_line(what: str, detail: str) -> str:
+    """The harness's headline in one line; for stderr, with the first line that was written."""
+    first = what.split("\n")[0]
+    if detail.startswith("stderr:"):
+        written = [line.strip() for line in detail.splitlines()[1:] if line.strip()]
+        first = f"{first.split(',')[0]}: {written[0]}" if written else first
+    return first
 
 
 def _summary(lines: list[str]) -> str:

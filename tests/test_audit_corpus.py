@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import ways
-from harness.page import SKIP, read_page
 
 from audit import rules
 from audit.collect import collect
 from audit.hub import running
 from audit.known import load, problems
 from audit.pages import audit_pages, find_pages
+from harness import ways
+from harness.page import SKIP, read_page
 
 ROOT = Path(__file__).parent.parent
 CORPUS = ROOT / "tests" / "audit-corpus"
