@@ -45,10 +45,11 @@ def shown_name(path: Path) -> str:
         return path.resolve().as_posix()
 
 
-def audit_page(path: Path, way: Way, hub_factory: Callable, timeout: int, rules: Rules) -> list[Row]:
-    """One page in one way: its rows."""
+def audit_page(path: Path, way: Way, hub_factory: Callable, timeout: int, rules: Rules,
+               chain: dict | None = None) -> list[Row]:
+    """One page in one way: its rows. chain: what the page's earlier ways left the ways that continue them."""
     fences = [_guarded(fence) for fence in collect(path.read_text(encoding="utf-8"), rules)]
-    run = AuditRun(shown_name(path), fences, hub_factory, timeout, way, rules)
+    run = AuditRun(shown_name(path), fences, hub_factory, timeout, way, rules, chain)
     try:
         return run.audit()
     finally:
@@ -64,11 +65,12 @@ def _guarded(fence: Fence) -> Fence:
 
 def audit_pages(pages: list[Path], ways: list[Way], hub_factory: Callable, timeout: int, rules: Rules,
                 progress: Callable[[str], None] = lambda line: None) -> list[Row]:
-    """Every page in every way: all their rows, pages in order."""
+    """Every page in every way (in the harness's order, so a way can continue an earlier one): all their rows."""
     rows: list[Row] = []
     for path in pages:
+        chain: dict = {}
         for way in ways:
-            found = audit_page(path, way, hub_factory, timeout, rules)
+            found = audit_page(path, way, hub_factory, timeout, rules, chain)
             failed = sum(row.verdict == "failed" for row in found)
             progress(f"{shown_name(path)} [{way.name}]: {len(found)} rows, {failed} failed")
             rows += found

@@ -6,6 +6,7 @@ import dataclasses
 import re
 
 import nbformat
+import pytest
 
 from fakehub import HubError
 from harness import buckets
@@ -68,13 +69,16 @@ class Found(Exception):
 class AuditRun(PageRun):
     """The harness's PageRun for one page and way, which records each failure and runs the next cell."""
 
-    def __init__(self, name: str, fences: list[Fence], hub_factory, timeout: int, way: Way, rules: Rules):
+    def __init__(self, name: str, fences: list[Fence], hub_factory, timeout: int, way: Way, rules: Rules,
+                 chain: dict | None = None):
         runnable = [fence for fence in fences if fence.kind]
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_code(f)) for f in runnable])
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         cells = [Cell(name, i, f.line, f.code_line, f.source, f.tags) for i, f in enumerate(runnable)]
         super().__init__(Page(name, notebook, cells), Expectations(name), hub_factory, timeout, way)
         self.fences, self.rules = fences, rules
+        if chain is not None:
+            self.chain = chain  # the page's earlier ways: what one leaves a way that continues it
         self.cells = {fence.line: cell for fence, cell in zip(runnable, cells, strict=True)}
         self.first_found: dict[int, list[_Found]] = {}  # the again way's first run, by fence line
 
@@ -101,10 +105,19 @@ class AuditRun(PageRun):
             return rows  # nothing runs: no hub needed
         try:
             self._start()
-        except CellFailure as exc:  # the hub is not usable
+        except pytest.skip.Exception as skipped:  # the harness skips this way for this page, and says why
             self.close()
+            for fence, row in zip(self.fences, rows, strict=True):
+                if fence.kind:
+                    row.reason = f"the harness skips this way here: {skipped.msg}"
+            return rows
+        except (CellFailure, Found) as exc:  # the hub is not usable, or a run before the reported one failed
+            self.close()
+            words = f"{exc.what}\n{exc.detail}" if isinstance(exc, Found) else str(exc)
+            rule = self.rules.classify(words)
             return [*rows, Row(self.page.name, 0, self.way.name, FAILED,
-                               findings=[Finding("hub-died", str(exc).splitlines()[0])])]
+                               findings=[Finding(rule.rule, "before the reported run: " + words.splitlines()[0],
+                                                 words)])]
         pending: dict[str, int] = {}  # name -> line of the last fence that should have bound it but did not finish
         stopped: int | None = None
         for fence, row in zip(self.fences, rows, strict=True):

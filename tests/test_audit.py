@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from audit import names, report
+from audit import __main__ as command
+from audit import names, pages, report
 from audit.collect import collect
 from audit.known import problems
 from audit.pages import PathsError, find_pages
 from audit.rules import RULES, RulesError, load
-from audit.run import Finding, Row
+from audit.run import AuditRun, Finding, Found, Row
+from harness.ways import WAYS
 
 RULES_NOW = load("your-username")
 
@@ -190,9 +192,6 @@ def test_the_rules_file_is_the_one_the_audit_reads():
 
 
 def test_outside_the_loopback_namespace_shell_fences_do_not_run_and_the_command_refuses(monkeypatch, tmp_path, capsys):
-    from audit import __main__ as command
-    from audit import pages
-
     monkeypatch.setattr(pages.offline, "isolated", lambda: False)
     [shell] = collect("```bash\necho hi\n```\n", RULES_NOW)
     assert pages._guarded(shell).kind is None and "loopback" in pages._guarded(shell).not_run
@@ -200,3 +199,26 @@ def test_outside_the_loopback_namespace_shell_fences_do_not_run_and_the_command_
     page.write_text("```python\n1\n```\n")
     assert command.main([str(page), "--out", str(tmp_path)]) == 2
     assert "AUDIT HOOK ONLY" in capsys.readouterr().err and not (tmp_path / "report.md").exists()
+
+
+def _run_that_starts_with(monkeypatch, error: BaseException):
+    """An AuditRun of a two-fence page whose start (the harness's) raises the given error; no hub is touched."""
+    def start(self):
+        raise error
+
+    monkeypatch.setattr(AuditRun, "_start", start)
+    fences = collect("```python\nx = 1\n```\n\n```text\nout\n```\n", RULES_NOW)
+    return AuditRun("p.md", fences, lambda: None, 5, WAYS["fresh"], RULES_NOW, chain={}).audit()
+
+
+def test_a_way_the_harness_skips_for_a_page_is_not_run_with_its_reason(monkeypatch):
+    rows = _run_that_starts_with(monkeypatch, pytest.skip.Exception("it would repeat the fresh run"))
+    assert [(r.line, r.verdict, r.reason) for r in rows] == [
+        (1, "not run", "the harness skips this way here: it would repeat the fresh run"),
+        (5, "not run", "output or plain text, shown, not run")]
+
+
+def test_a_failure_before_the_reported_run_fails_the_page(monkeypatch):
+    rows = _run_that_starts_with(monkeypatch, Found("raised ValueError: no", "Traceback"))
+    assert (rows[-1].line, rows[-1].verdict, rows[-1].rules) == (0, "failed", "python-error")
+    assert rows[-1].error == "before the reported run: raised ValueError: no"
