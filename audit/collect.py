@@ -17,6 +17,7 @@ from markdown_it.token import Token
 
 from .rules import Rules
 
+ATTRIBUTE = re.compile(r"^\{\s*\.([\w-]+)")
 OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 COMMENT = re.compile(r"^<!--\s*(?P<body>.*?)\s*-->\s*$", re.S)
 PARSER = MarkdownIt("commonmark")
@@ -70,7 +71,8 @@ def _marker(html: str, marker: str) -> str | None:
 
 
 def _fence(token: Token, start: int, rules: Rules, marker: str | None) -> list[Fence]:
-    words = token.info.split()
+    attribute = ATTRIBUTE.match(token.info)  # pymdownx's ```{ .python title="x" }
+    words = [attribute[1]] if attribute else token.info.split()
     first = words[0].lower() if words else ""
     if first.startswith("{") and first not in rules.code_directives:
         return _walk(token.content, start + 1, rules)  # a directive holding markup: read inside it
@@ -78,7 +80,7 @@ def _fence(token: Token, start: int, rules: Rules, marker: str | None) -> list[F
         language = words[1].lower() if len(words) > 1 else "python"
         source, tags, skipped = _options(token.content)
     else:
-        language = first.lstrip(".").split("{")[0]  # ```{.python} and ```python{ title=...} too
+        language = first.split("{")[0]  # ```python{ title=...} too
         source, tags, skipped = token.content, (), 0
     code_line = start + 2 + skipped
     reason = marker or rules.why_not_run(language, source)

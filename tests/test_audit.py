@@ -88,6 +88,13 @@ def test_each_not_run_rule_applies(fence, reason):
     assert found.kind is None and reason in found.not_run
 
 
+@pytest.mark.parametrize("info", ['python title="a.py" linenums="1"', "{ .python }", "{.py title='a.py'}",
+                                  "python{ title=a }"])
+def test_a_fence_s_attributes_do_not_hide_its_language(info):
+    [found] = collect(f"```{info}\nx = 1\n```\n", RULES_NOW)
+    assert found.kind == "python"
+
+
 def test_a_skip_marker_applies_only_to_the_next_fence():
     text = "<!-- audit: skip why -->\n\nSome words.\n\n```python\nx = 1\n```\n"
     assert collect(text, RULES_NOW)[0].kind == "python"
