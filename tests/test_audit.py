@@ -13,6 +13,7 @@ from audit.known import problems
 from audit.pages import PathsError, find_pages
 from audit.rules import RULES, RulesError, load
 from audit.run import AuditRun, Finding, Found, Row
+from harness.page import read_page
 from harness.ways import WAYS
 
 RULES_NOW = load("your-username")
@@ -229,3 +230,14 @@ def test_a_failure_before_the_reported_run_fails_the_page(monkeypatch):
     rows = _run_that_starts_with(monkeypatch, Found("raised ValueError: no", "Traceback"))
     assert (rows[-1].line, rows[-1].verdict, rows[-1].rules) == (0, "failed", "python-error")
     assert rows[-1].error == "before the reported run: raised ValueError: no"
+
+
+BOOK = Path(__file__).parent.parent / "book"
+
+
+@pytest.mark.parametrize("page", sorted(p.relative_to(BOOK.parent).as_posix() for p in BOOK.rglob("*.md")))
+def test_the_audit_reads_a_book_page_s_cells_as_the_build_does(page):
+    cells = read_page(BOOK.parent, page).cells
+    fences = [f for f in collect((BOOK.parent / page).read_text(), RULES_NOW) if f.language == "ipython3"]
+    assert [(f.line, f.code_line, f.source.strip(), f.tags) for f in fences] == [
+        (c.line, c.code_line, c.source.strip(), c.tags) for c in cells]
