@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import importlib.metadata
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,8 @@ from pathlib import Path
 from jupyter_cache import get_cache
 from nbformat import NotebookNode
 
-HUB_IMAGE_LINE = re.compile(r"^#\s*The hub's image:\s*(?P<image>\S+)\s*$")
+from fakehub import imageversions
+
 SKIP_TAG = "skip-execution"  # nbclient, which myst-nb and jupyter-cache execute with, leaves these cells unrun
 
 
@@ -58,13 +58,9 @@ class Stamp:
 def hub_image(path: Path) -> str:
     """The image named on the first line of the hub versions file (`# The hub's image: REF`)."""
     try:
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-    except (OSError, IndexError) as exc:
-        raise StampError(f"cannot read the hub image from {path}: {exc}") from None
-    match = HUB_IMAGE_LINE.match(first)
-    if not match:
-        raise StampError(f"{path}: the first line must read `# The hub's image: <reference>`, not {first!r}")
-    return match["image"]
+        return imageversions.read(path).image
+    except imageversions.VersionsError as exc:
+        raise StampError(str(exc)) from None
 
 
 def installed(packages: list[str]) -> tuple[tuple[str, str], ...]:

@@ -1,4 +1,4 @@
-"""Read hub.yml: the member, the image, the buckets and where the seeds are."""
+"""Read hub.yml: the member, the image, the buckets and their roles, and where the seeds are."""
 
 from __future__ import annotations
 
@@ -9,6 +9,23 @@ import yaml
 
 HUB_YML = Path(__file__).with_name("hub.yml")
 KEYS = {"member", "image", "buckets", "seed"}
+BUCKET_KEYS = {"writes", "variables", "workers"}
+OWN_FOLDER, NOBODY = "own-folder", "nobody"  # who may change a bucket's objects
+
+
+@dataclasses.dataclass(frozen=True)
+class Bucket:
+    """One bucket's role: who writes where, and the variables that point a member's code at their folder."""
+
+    name: str
+    writes: str  # OWN_FOLDER or NOBODY
+    variables: tuple[str, ...] = ()  # each set to gs://<name>/<member>
+    workers: bool = False  # the hub passes the variables on to Dask Gateway's workers
+
+    @property
+    def read_only(self) -> bool:
+        """Whether nothing may change the bucket's objects."""
+        return self.writes == NOBODY
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,6 +36,11 @@ class HubConfig:
     image: str
     buckets: tuple[str, ...]
     seed: Path
+    roles: tuple[Bucket, ...] = ()  # one per bucket, as hub.yml gives them
+
+    def role(self, bucket: str) -> Bucket | None:
+        """The role of a bucket of the hub; None for any other bucket."""
+        return next((role for role in self.roles if role.name == bucket), None)
 
     @property
     def seed_buckets(self) -> Path:
@@ -46,9 +68,22 @@ def load(path: Path = HUB_YML) -> HubConfig:
     data = yaml.safe_load(path.read_text()) or {}
     if set(data) != KEYS:
         raise ValueError(f"{path}: keys must be exactly {sorted(KEYS)}, got {sorted(data)}")
+    roles = tuple(_bucket(path, name, entry) for name, entry in (data["buckets"] or {}).items())
     return HubConfig(
         member=data["member"],
         image=data["image"],
-        buckets=tuple(data["buckets"]),
+        buckets=tuple(role.name for role in roles),
         seed=(path.parent / data["seed"]).resolve(),
+        roles=roles,
     )
+
+
+def _bucket(path: Path, name: str, entry: dict) -> Bucket:
+    """One bucket's entry of hub.yml, refusing unknown keys and roles."""
+    entry = entry or {}
+    if not set(entry) <= BUCKET_KEYS or entry.get("writes") not in (OWN_FOLDER, NOBODY):
+        raise ValueError(f"{path}: bucket {name}: keys are {sorted(BUCKET_KEYS)}, writes is {OWN_FOLDER} or {NOBODY};"
+                         f" got {entry}")
+    if entry["writes"] == NOBODY and entry.get("variables"):
+        raise ValueError(f"{path}: bucket {name} is read-only: no variable points a member at a folder of it")
+    return Bucket(name, entry["writes"], tuple(entry.get("variables") or ()), bool(entry.get("workers")))

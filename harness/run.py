@@ -10,7 +10,7 @@ import pytest
 
 from fakehub import FakeHub, HubError, api
 
-from . import buckets, files, gateway
+from . import buckets, check, files, gateway
 from .expect import Expectations
 from .kernel import PageKernel
 from .page import RAISES, SKIP, Cell, Page
@@ -122,12 +122,11 @@ class PageRun:
     def _execute(self, cell: Cell, reported: bool) -> None:
         self.done.add(cell.index)
         if SKIP in cell.tags:
-            reason = cell.skip_reason()
-            if not reason:
-                self._fail(cell, "is tagged skip-execution but states no reason: make its first line a "
-                                 "comment saying why the build does not run it (tests/expect/README.md)")
+            problem = check.source_problem(cell)
+            if problem:
+                self._fail(cell, problem)
             if reported:
-                raise pytest.skip.Exception(f"skip-execution: {reason}", _use_item_location=True)
+                raise pytest.skip.Exception(f"skip-execution: {cell.skip_reason()}", _use_item_location=True)
             return
         self._check_hub(cell, "before the cell ran")
         result = self._kernel().run(cell)
@@ -156,7 +155,7 @@ class PageRun:
             self._fail(cell, f"stopped: the fake hub's gateway did not answer after the cell ran: {exc}")
         after = self._snapshot()
         broken = buckets.violations(buckets.changes(self.last, after), self.hub.config.member, self.seeded,
-                                    self.earlier)
+                                    self.earlier, self.hub.config)
         self.last = after
         if broken:
             self._fail(cell, "broke the bucket rules:", "\n".join(f"  {line}" for line in broken))
@@ -194,9 +193,8 @@ class PageRun:
             raise CellFailure(f"{name}: the fake hub died after the last cell: {exc}") from None
         finally:
             self.close()
-        member = self.hub.config.member
-        problems = buckets.violations(buckets.changes(self.before, after), member, self.seeded, self.earlier)
-        problems += self.expectations.problems(set(after) - self.earlier)  # what the page itself left
+        problems = check.page_problems(self.hub.config, self.before, after, self.seeded, self.expectations,
+                                       self.earlier)
         if self.first:
             problems += buckets.differences(self.first[0], after) + files.differences(self.first[1], left)
         problems += left_running

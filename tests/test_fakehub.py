@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 from fakehub import FakeHub, HubError, api, leapgateway, load, member
@@ -221,7 +222,7 @@ def test_reset_stops_the_members_clusters(hub):
 def test_the_members_server_gets_the_hubs_variables(hub):
     model = hub.start_member_server()
     pid = model["state"]["pid"]
-    env = dict(line.split("=", 1) for line in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in line)
+    env = psutil.Process(pid).environ()
     expected = member.server_environ(hub.config, hub.addresses, hub.url, hub.sandbox)
     assert {name: env.get(name) for name in expected} == expected
     assert env["JUPYTERHUB_USER"] == CONFIG.member and env["HOME"] == str(hub.sandbox / "home")
@@ -249,7 +250,7 @@ def test_reuses_a_loopback_server_and_reseeds_it_then_stops_cleanly(monkeypatch)
         assert server.alive(), "a server the hub did not start is left running"
         assert dict(os.environ) == before
         assert not sandbox.exists() and not logs.exists()
-        assert not [pid for pid in processes if Path(f"/proc/{pid}").exists()]
+        assert not [pid for pid in processes if psutil.pid_exists(pid)]
         assert {"start_s", "ready_s", "stop_s"} <= set(hub.timings)
         assert set(hub.timings["ready_s"]) == {"hub", "gateway"}
         hub.stop()  # twice is harmless
@@ -325,7 +326,7 @@ def test_every_process_of_the_stack_listens_on_loopback_only(hub):
     assert out.returncode == 0, out.stderr
     try:
         processes = set(hub.stack.processes())
-        commands = " ".join(Path(f"/proc/{pid}/cmdline").read_text() for pid in processes)
+        commands = " ".join(" ".join(psutil.Process(pid).cmdline()) for pid in processes)
         for part in ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask_gateway_server",
                      "dask-gateway-proxy", "jupyterhub.singleuser", "scheduler", "worker"):
             assert part in commands, f"no {part} among the stack's processes"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from minibook import FRONT_MATTER
 
+from booksite.book import toc_pages
 from fakehub import load
 from fakehub import provenance as prov
-from harness import toc
 from harness.page import read_page
 
 ROOT = Path(__file__).parents[1]
@@ -78,7 +78,7 @@ def test_the_build_only_names_are_the_seeds():
     assert "leap-persistent/yet-another-member" in BUILD_ONLY and "~/data" in BUILD_ONLY
 
 
-@pytest.mark.parametrize("page", toc.toc_pages(ROOT))
+@pytest.mark.parametrize("page", toc_pages(ROOT))
 def test_a_page_that_reads_build_only_data_says_so(page):
     assert missing_notes(ROOT, page, BUILD_ONLY) == []
 

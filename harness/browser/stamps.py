@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
-import yaml
 from jupyter_cache import get_cache
 from myst_nb.core.read import read_myst_markdown_notebook
 from playwright.sync_api import Locator, Page
 
 from booksite.book import Book
-from fakehub import load
+from fakehub import imageversions, load
 from fakehub.envhash import environment_key
 
 from .colors import text_contrast
@@ -45,12 +44,10 @@ class Records:
     """The build's records: jupyter-cache's entries, installed versions, the hub versions file."""
 
     def __init__(self, book: Book) -> None:
-        config = yaml.safe_load((book.root / "_config.yml").read_text())["sphinx"]["config"]
         self.book = book
         self.cache = book.root / "_build" / ".jupyter_cache" / environment_key(load())
-        self.versions = {name: importlib.metadata.version(name) for name in config["booksite_stamp_packages"]}
-        first = (book.root / config["booksite_hub_versions"]).read_text().splitlines()[0]
-        self.hub_image = first.split(": ", 1)[1].strip()
+        self.versions = {name: importlib.metadata.version(name) for name in book.stamp_packages}
+        self.hub_image = imageversions.read(book.hub_versions).image
 
     def expected(self, docname: str) -> Expected | None:
         """The stamp a page must show, or None for a page without code, or none of whose code ran."""
