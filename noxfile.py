@@ -300,6 +300,15 @@ def browser(session: nox.Session) -> None:
             env={"BOOKSITE_BROWSER": "1", "CHROMIUM": browser_path})
 
 
+@nox.session(default=False)
+def audit(session: nox.Session) -> None:
+    """Audit Markdown docs (`-- PATH... [--ways fresh]`) against the local hub; reports in _build/audit/."""
+    if not session.posargs:
+        session.error("name the docs to audit: nox -s audit -- PATH... (files or folders of .md pages)")
+    install(session)
+    offline(session, "python", "-m", "audit", *session.posargs)
+
+
 @nox.session
 def hub(session: nox.Session) -> None:
     """The local hub for writers: JupyterLab on this working tree, the fake buckets and the gateway; Ctrl-C stops."""
