@@ -170,8 +170,12 @@ def suite(session: nox.Session, lock: str, *unlocked: str, select: tuple[str, ..
 # for the tests of what no swapped library touches (the workflows, the pins' lint, the bench's
 # choices, the schedule, the rules' logic, the twins, the links, the network namespace, the
 # writers' hub, which runs the pins): the pins session runs them, the hub session does not.
+# Likewise the pages' week-later and crowded ways (the harness runs all five by default): whether
+# a page writes into a path a member may already have, or counts on scratch objects a week old,
+# is decided by the page's own paths and steps, not by the libraries' versions, so the hub
+# session runs the three ways whose verdict can depend on them (docs/ways.md).
 ONCE = (
-    "-m", "not lifecycle",
+    "-m", "not lifecycle", "--ways=fresh,lived-in,again",
     "--ignore=tests/test_workflows.py", "--ignore=tests/test_environment.py", "--ignore=tests/test_bench.py",
     "--ignore=tests/test_schedule.py", "--ignore=tests/test_ways.py", "--ignore=tests/test_check.py",
     "--ignore=tests/test_bucket_roles.py", "--ignore=tests/test_hub_versions.py", "--ignore=tests/test_provenance.py",
@@ -297,6 +301,15 @@ def browser(session: nox.Session) -> None:
     build(session)
     offline(session, "pytest", "tests/browser", *session.posargs,
             env={"BOOKSITE_BROWSER": "1", "CHROMIUM": browser_path})
+
+
+@nox.session(default=False)
+def audit(session: nox.Session) -> None:
+    """Audit Markdown docs (`-- PATH... [--ways fresh]`) against the local hub; reports in _build/audit/."""
+    if not session.posargs:
+        session.error("name the docs to audit: nox -s audit -- PATH... (files or folders of .md pages)")
+    install(session)
+    offline(session, "python", "-m", "audit", *session.posargs)
 
 
 @nox.session
