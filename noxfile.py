@@ -257,7 +257,8 @@ def lock(session: nox.Session) -> None:
                     external=True)
         header = lockfile.header(name, spec["python"], spec["requirements"], spec["sessions"])
         (LOCKS / f"{name}.txt").write_text(header + compiled.read_text())
-        session.log(f"locks/{name}.txt: {compiled.read_text().count('==')} packages for {', '.join(spec['sessions'])}")
+        count = len(re.findall(r"^[A-Za-z0-9][^\s=]*==", compiled.read_text(), re.MULTILINE))
+        session.log(f"locks/{name}.txt: {count} packages for {', '.join(spec['sessions'])}")
 
 
 @nox.session
