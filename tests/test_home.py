@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 from pathlib import Path
 
@@ -125,3 +126,11 @@ def test_a_week_later_only_the_members_expiring_objects_are_gone(local_hub):
         local_hub.reset()
     assert set(before) - set(after) == {f"leap-scratch/{member}/a/b.txt"}
     assert "leap-scratch/another-member/run-log.txt" in after  # another member's, written this week
+
+
+def test_the_members_server_opens_in_the_lived_in_home(local_hub):
+    settings = json.loads((local_hub.sandbox / "run" / "settings.json").read_text())
+    assert settings["home"] == settings["root_dir"] == str(local_hub.sandbox / "home")
+    assert settings["server_environ"]["HOME"] == settings["home"]
+    assert (local_hub.sandbox / "home" / "enso-index" / ".git").is_dir()
+    assert (local_hub.sandbox / "home" / "data" / "stations-2024.csv").is_file()
