@@ -11,7 +11,7 @@ import pytest
 from fakehub import FakeHub, HubError, api
 from fakehub.seed import expiring
 
-from . import buckets, check, files, gateway, home
+from . import buckets, check, files, gateway, home, reads
 from .expect import Expectations
 from .kernel import PageKernel
 from .page import RAISES, SKIP, Cell, Page
@@ -45,6 +45,7 @@ class PageRun:
         self.earlier: set[str] = set()  # the lived-in member's objects from before the page
         self.first: tuple[buckets.Snapshot, files.Files] | None = None  # after the first of two runs
         self.which = ""  # " (first run)" while the again way's unreported first run is under way
+        self.read_mark = 0  # the storage front's served log: where the reads of the next cell start
         self.protected: files.Files = {}  # the member's local files: there before the page first ran (the home rule)
         self.start_names: dict[str, bool] = {}  # every local path before the page first ran (crowded's roots)
         self.seen: dict[str, bool] = {}  # every local path there after any cell of the run, made and deleted ones too
@@ -78,8 +79,9 @@ class PageRun:
     def _fresh_start(self) -> None:
         """Seeded buckets (as in the build), the lived-in home, a new empty folder (the build's run_in_temp)."""
         try:
-            self.hub.reset(lived_in=self.way.lived_in)
+            self.hub.reset(lived_in=self.way.lived_in)  # every page starts from the seeded buckets, as in the build
             self.hub.reset_home()
+            self.read_mark, _ = self.hub.served("end")
         except (HubError, OSError) as exc:
             self.failed_at = self.page.name
             raise CellFailure(f"{self.page.name}{self.way.suffix}: the fake hub is not usable: {exc}") from None
@@ -203,6 +205,7 @@ class PageRun:
             self._fail(cell, f"did not finish within the cell timeout of {self.timeout} s")
         if result.kernel_died:
             self._fail(cell, "killed the kernel")
+        self._check_reads(cell)
         if result.error and RAISES not in cell.tags:
             self._check_hub(cell, "while the cell ran")
             name, value, traceback = result.error
@@ -233,6 +236,16 @@ class PageRun:
         self.last = after
         if broken:
             self._fail(cell, "broke the bucket rules:", "\n".join(f"  {line}" for line in broken))
+
+    def _check_reads(self, cell: Cell) -> None:
+        """The build-only rule, on the objects the storage front served since the last cell."""
+        try:
+            self.read_mark, served = self.hub.served(self.read_mark)
+        except HubError as exc:
+            self._fail(cell, f"stopped: the fake hub died while the cell ran: {exc}")
+        broken = reads.build_only(self.hub.config).violations(served)
+        if broken:
+            self._fail(cell, "broke the build-only rule:", "\n".join(f"  {line}" for line in broken))
 
     def _check_hub(self, cell: Cell, when: str) -> None:
         try:
