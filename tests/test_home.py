@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -31,7 +32,7 @@ def test_the_home_holds_notebooks_data_and_a_repository_with_a_remote(lived_in):
     assert repos, "seeds/repos.yml names at least one repository"
     where = root / repos[0]["path"]
     origin = subprocess.run(["git", "-C", str(where), "remote", "get-url", "origin"], capture_output=True, text=True)
-    assert origin.stdout.strip() == repos[0]["remote"].replace("{user}", load().member)
+    assert origin.stdout.strip() == repos[0]["remote"].replace("{login}", load().login)
     status = subprocess.run(["git", "-C", str(where), "status", "--porcelain"], capture_output=True, text=True)
     assert status.returncode == 0 and status.stdout == "", "everything committed"
 
@@ -54,7 +55,7 @@ def test_a_malformed_repository_entry_is_refused(tmp_path):
     seeds.mkdir()
     (seeds / "repos.yml").write_text("- path: x\n  remote: y\n")
     with pytest.raises(ValueError, match="each entry needs exactly the keys"):
-        member_home.repositories(type(config)(config.member, config.image, config.buckets, seeds))
+        member_home.repositories(dataclasses.replace(config, seed=seeds))
 
 
 def test_the_home_rule_names_each_member_file_deleted_or_changed(lived_in):
