@@ -177,8 +177,9 @@ def suite(session: nox.Session, lock: str, *unlocked: str, select: tuple[str, ..
 ONCE = (
     "-m", "not lifecycle", "--ways=fresh,lived-in,again",
     "--ignore=tests/test_workflows.py", "--ignore=tests/test_environment.py", "--ignore=tests/test_bench.py",
-    "--ignore=tests/test_schedule.py", "--ignore=tests/test_ways.py", "--ignore=tests/test_check.py",
-    "--ignore=tests/test_bucket_roles.py", "--ignore=tests/test_hub_versions.py", "--ignore=tests/test_provenance.py",
+    "--ignore=tests/test_schedule.py", "--ignore=tests/test_ways.py", "--ignore=tests/test_home.py",
+    "--ignore=tests/test_check.py", "--ignore=tests/test_bucket_roles.py", "--ignore=tests/test_hub_versions.py",
+    "--ignore=tests/test_provenance.py",
     "--ignore=tests/test_linkcheck.py", "--ignore=tests/test_notebooks.py", "--ignore=tests/test_offline.py",
     "--ignore=tests/test_writer.py", "--ignore=tests/test_layout.py",
 )
