@@ -10,7 +10,7 @@ import yaml
 HUB_YML = Path(__file__).with_name("hub.yml")
 KEYS = {"login", "image", "hub_image", "buckets", "seed"}
 RUNNING_KEYS = {"reference", "read", "source"}
-BUCKET_KEYS = {"writes", "variables", "workers"}
+BUCKET_KEYS = {"writes", "variables", "workers", "expires_days"}
 OWN_FOLDER, NOBODY = "own-folder", "nobody"  # who may change a bucket's objects
 
 
@@ -22,6 +22,7 @@ class Bucket:
     writes: str  # OWN_FOLDER or NOBODY
     variables: tuple[str, ...] = ()  # each set to gs://<name>/<member>
     workers: bool = False  # the hub passes the variables on to Dask Gateway's workers
+    expires_days: int = 0  # a lifecycle rule deletes each object this many days after its creation; 0: kept
 
     @property
     def read_only(self) -> bool:
@@ -78,6 +79,11 @@ class HubConfig:
         return self.seed / "home"
 
     @property
+    def seed_repos(self) -> Path:
+        """The git repositories made in the member's home (fakehub/home.py)."""
+        return self.seed / "repos.yml"
+
+    @property
     def seed_lived_in(self) -> Path:
         """A lived-in member's earlier work: <bucket>/<path> lands at <bucket>/<member>/<path>."""
         return self.seed / "lived-in"
@@ -119,4 +125,5 @@ def _bucket(path: Path, name: str, entry: dict) -> Bucket:
                          f" got {entry}")
     if entry["writes"] == NOBODY and entry.get("variables"):
         raise ValueError(f"{path}: bucket {name} is read-only: no variable points a member at a folder of it")
-    return Bucket(name, entry["writes"], tuple(entry.get("variables") or ()), bool(entry.get("workers")))
+    return Bucket(name, entry["writes"], tuple(entry.get("variables") or ()), bool(entry.get("workers")),
+                  int(entry.get("expires_days") or 0))
