@@ -174,16 +174,17 @@ class AuditRun(PageRun):
         return self._findings("broke the bucket rules:", "\n".join(f"  {line}" for line in broken)) if broken else []
 
     def _findings(self, what: str, detail: str) -> list[_Found]:
-        """The harness's words as findings: one per rule (a cell's bucket breaches grouped by rule)."""
-        lines = [line.strip() for line in detail.splitlines() if line.strip()] if what.endswith("bucket rules:") else []
+        """The harness's words as findings: a rule's list of breaches ("broke the ... rule:") grouped by rule name."""
+        listed = what.startswith("broke the ") and what.endswith(":")
+        lines = [line.strip() for line in detail.splitlines() if line.strip()] if listed else []
         if not lines:
             text = f"{what}\n{detail}"
             rule = self.rules.classify(text)
             return [_Found(rule, Finding(rule.rule, _one_line(what, detail), text))]
         grouped: dict[str, list[str]] = {}
-        for line in lines:
-            grouped.setdefault(self.rules.classify(line).rule, []).append(line)
-        return [_Found(self.rules.classify(group[0]), Finding(rule, _summary(group), "\n".join(group)))
+        for line in lines:  # each line is classified with the rule's headline, which names the harness's rule
+            grouped.setdefault(self.rules.classify(f"{what} {line}").rule, []).append(line)
+        return [_Found(self.rules.classify(f"{what} {group[0]}"), Finding(rule, _summary(group), "\n".join(group)))
                 for rule, group in grouped.items()]
 
     def _after(self, rows: list[Row]) -> list[Row]:
