@@ -190,7 +190,7 @@ class AuditRun(PageRun):
     def _after(self, rows: list[Row]) -> list[Row]:
         """The harness's own check after the last cell, its problems put on the cells they name.
 
-        Its bucket breaches over the whole page repeat what the cells already reported: those are left out.
+        What it repeats of the cells' reports (whole-page bucket and home breaches) is left out.
         """
         try:
             self.finish()
@@ -201,12 +201,13 @@ class AuditRun(PageRun):
             self.close()
         problems = [line.strip() for line in lines[1:] if line.strip()] or lines[:1]
         said = "\n".join(finding.detail for row in rows for finding in row.findings)
+        lines = [line.strip() for line in said.splitlines() if line.strip()]
         page = Row(self.page.name, 0, self.way.name, FAILED, reason="after the last cell")
         by_line = {row.line: row for row in rows}
         for problem in problems:
             target = OBJECT.search(problem)
-            if target and target[1] in said:
-                continue
+            if (target and target[1] in said) or any(problem.startswith(line) for line in lines):
+                continue  # a cell reported it already
             creator = CREATOR.search(problem)
             row = (by_line.get(int(creator["line"])) if creator else None) or page
             row.findings.append(Finding(self.rules.classify(problem).rule, problem, problem))
