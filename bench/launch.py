@@ -18,6 +18,7 @@ from pathlib import Path
 from bench.timing import measured
 from bench.workspace import ROOT
 from booksite.book import Book, write_noexec_config
+from booksite.chromium import ChromiumMissing, chromium_path
 
 BIN = Path(sys.executable).parent
 TARGET = 2.0  # the browser's launches over the harness on the same pages
@@ -63,6 +64,10 @@ def _per_tutorial(report: Path) -> dict[str, dict[str, float]]:
 
 def measure(repetitions: int) -> dict:
     """The browser's launches of every tutorial and the harness on the same pages, each the median of runs."""
+    try:
+        chromium_path()  # the launch tests' own lookup: fail here, clearly, before building a clone
+    except ChromiumMissing as exc:
+        sys.exit(f"bench: {exc}")
     root, tutorials = _clone()
     browser, harness, launches = [], [], []
     try:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from bench import launch, peers, results, stackitems
+from bench import fresh, launch, peers, results, stackitems
 from bench.timing import measured
 from bench.workspace import ROOT, copy_book, replicated_book
 from booksite.book import write_noexec_config
@@ -411,6 +411,7 @@ def rows(result: dict) -> list[tuple[str, str]]:
     found += [(name, verdict(name, value) if name in TARGETS else f"{value:+.0%}")
               for name, value in result["ratios"].items()]
     found += launch.rows(result["launch"]) if "launch" in result else []
+    found += fresh.rows(result["fresh"]) if "fresh" in result else []
     return found + [(name, "FAILED (the message is above)") for name in result.get("failed", {})]
 
 
@@ -422,7 +423,8 @@ def table(result: dict) -> str:
 
 
 MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth, "suite": suite,
-            "launch": lambda: launch.measure(REPS)}  # bench/launch.py: the tutorials launched in the browser
+            "launch": lambda: launch.measure(REPS),  # bench/launch.py: the tutorials launched in the browser
+            "fresh": lambda: fresh.measure(int(os.environ.get("BENCH_REPETITIONS", SETTINGS["fresh"]["repetitions"])))}
 
 
 def main(names: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""Read hub.yml: the member, the image, the buckets and their roles, and where the seeds are."""
+"""Read hub.yml: the member's login, the image, the buckets and their roles, and where the seeds are."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 HUB_YML = Path(__file__).with_name("hub.yml")
-KEYS = {"member", "image", "buckets", "seed"}
+KEYS = {"login", "image", "buckets", "seed"}
 BUCKET_KEYS = {"writes", "variables", "workers"}
 OWN_FOLDER, NOBODY = "own-folder", "nobody"  # who may change a bucket's objects
 
@@ -32,7 +32,7 @@ class Bucket:
 class HubConfig:
     """The fake hub's fixed facts, as hub.yml states them."""
 
-    member: str
+    login: str  # the member's GitHub login, as they type it (mixed case)
     image: str
     buckets: tuple[str, ...]
     seed: Path
@@ -41,6 +41,20 @@ class HubConfig:
     def role(self, bucket: str) -> Bucket | None:
         """The role of a bucket of the hub; None for any other bucket."""
         return next((role for role in self.roles if role.name == bucket), None)
+
+    @property
+    def read_only(self) -> tuple[str, ...]:
+        """The buckets the servers' service account may read but not write (HTTP 403)."""
+        return tuple(role.name for role in self.roles if role.read_only)
+
+    @property
+    def member(self) -> str:
+        """The hub user name (JUPYTERHUB_USER, the bucket folders): the login as JupyterHub normalizes it.
+
+        JupyterHub's Authenticator.normalize_username lowercases (tests/test_fakehub.py checks
+        that JupyterHub agrees, and the running hub creates this very user from the login).
+        """
+        return self.login.lower()
 
     @property
     def seed_buckets(self) -> Path:
@@ -70,7 +84,7 @@ def load(path: Path = HUB_YML) -> HubConfig:
         raise ValueError(f"{path}: keys must be exactly {sorted(KEYS)}, got {sorted(data)}")
     roles = tuple(_bucket(path, name, entry) for name, entry in (data["buckets"] or {}).items())
     return HubConfig(
-        member=data["member"],
+        login=data["login"],
         image=data["image"],
         buckets=tuple(role.name for role in roles),
         seed=(path.parent / data["seed"]).resolve(),

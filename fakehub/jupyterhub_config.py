@@ -26,7 +26,8 @@ c.JupyterHub.cookie_secret = os.urandom(32)
 c.JupyterHub.log_level = "INFO"
 
 c.JupyterHub.authenticator_class = "dummy"
-c.Authenticator.allowed_users = {SETTINGS["member"]}
+# The GitHub login as typed (mixed case): JupyterHub normalizes it to the hub user name, in lower case.
+c.Authenticator.allowed_users = {SETTINGS["login"]}
 
 c.JupyterHub.spawner_class = "simple"
 c.JupyterHub.allow_named_servers = True

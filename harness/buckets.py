@@ -49,6 +49,9 @@ def violations(diff: dict[str, str], user: str, seeded: Collection[str], earlier
             continue
         elif name in seeded:
             found.append(f"{kind} gs://{name}: another member's object must stay byte-identical")
+        elif owner != user and owner.lower() == user:
+            found.append(f"{kind} gs://{name}: outside the member's folder gs://{bucket}/{user}/: the hub user name "
+                         f"(JUPYTERHUB_USER, the folder's name) is the GitHub login in lower case, {user}, not {owner}")
         else:
             found.append(f"{kind} gs://{name}: outside the member's folder gs://{bucket}/{user}/")
     return found

@@ -49,7 +49,7 @@ def expectations_path(root: Path, page: str) -> Path:
 
 def placeholders(user: str, hub: HubConfig | None = None) -> dict[str, str]:
     """What a glob may name in braces: {user}, and each bucket's variable as the member's folder (hub.yml)."""
-    hub = dataclasses.replace(hub or load_hub(), member=user)
+    hub = dataclasses.replace(hub or load_hub(), login=user)  # member is the login in lower case
     return {"user": user, **{name: value.removeprefix("gs://") for name, value in member.bucket_variables(hub).items()}}
 
 

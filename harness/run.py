@@ -10,7 +10,7 @@ import pytest
 
 from fakehub import FakeHub, HubError, api
 
-from . import buckets, check, files, gateway
+from . import buckets, check, files, gateway, reads
 from .expect import Expectations
 from .kernel import PageKernel
 from .page import RAISES, SKIP, Cell, Page
@@ -41,6 +41,7 @@ class PageRun:
         self.earlier: set[str] = set()  # the lived-in member's objects from before the page
         self.first: tuple[buckets.Snapshot, files.Files] | None = None  # after the first of two runs
         self.which = ""  # " (first run)" while the again way's unreported first run is under way
+        self.read_mark = 0  # the storage front's served log: where the reads of the next cell start
 
     def where(self, cell: Cell) -> str:
         """The cell's item id in this way: book/x.md:LINE, book/x.md:LINE[lived-in], ..."""
@@ -55,6 +56,7 @@ class PageRun:
         self.earlier = set(earlier) if self.way.lived_in else set()
         try:
             self.hub.reset(lived_in=self.way.lived_in)  # every page starts from the seeded buckets, as in the build
+            self.read_mark, _ = self.hub.served("end")
         except HubError as exc:
             self.failed_at = self.page.name
             raise CellFailure(f"{self.page.name}{self.way.suffix}: the fake hub is not usable: {exc}") from None
@@ -135,6 +137,7 @@ class PageRun:
             self._fail(cell, f"did not finish within the cell timeout of {self.timeout} s")
         if result.kernel_died:
             self._fail(cell, "killed the kernel")
+        self._check_reads(cell)
         if result.error and RAISES not in cell.tags:
             self._check_hub(cell, "while the cell ran")
             name, value, traceback = result.error
@@ -159,6 +162,16 @@ class PageRun:
         self.last = after
         if broken:
             self._fail(cell, "broke the bucket rules:", "\n".join(f"  {line}" for line in broken))
+
+    def _check_reads(self, cell: Cell) -> None:
+        """The build-only rule, on the objects the storage front served since the last cell."""
+        try:
+            self.read_mark, served = self.hub.served(self.read_mark)
+        except HubError as exc:
+            self._fail(cell, f"stopped: the fake hub died while the cell ran: {exc}")
+        broken = reads.build_only(self.hub.config).violations(served)
+        if broken:
+            self._fail(cell, "broke the build-only rule:", "\n".join(f"  {line}" for line in broken))
 
     def _check_hub(self, cell: Cell, when: str) -> None:
         try:

@@ -224,7 +224,8 @@ def occupied_port() -> socket.socket:
 
 
 @pytest.mark.parametrize("service, what", [("storage", "storage (fake-gcs-server"), ("hub", "hub (JupyterHub"),
-                                           ("gateway", "gateway (dask-gateway-server")])
+                                           ("gateway", "gateway (dask-gateway-server"),
+                                           ("front", "storage front (fakehub.front")])
 def test_a_port_in_use_is_one_line_naming_the_service_and_its_log(run_tmp, service, what):
     with occupied_port() as sock:
         port = sock.getsockname()[1]

@@ -268,7 +268,7 @@ class Launcher:
 
     def _log_in(self, page: Page) -> None:
         """JupyterHub's own login form: the member's name, any password (the dummy authenticator)."""
-        page.fill("input[name=username]", self.hub.config.member)
+        page.fill("input[name=username]", self.hub.config.login)  # as typed on GitHub: mixed case
         page.fill("input[name=password]", "a member's password")
         page.click("[type=submit]")
 

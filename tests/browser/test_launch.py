@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 
 from booksite.book import Book
+from booksite.published import check_links, published_branch
 from fakehub import imageversions
 from harness.browser.launch import SERVER_PACKAGES, served_links
 
 from .conftest import LAUNCHED, LAUNCHES
 
-TUTORIALS = Book.load().tutorial_pages()
+BOOK = Book.load()
+ROOT = BOOK.root
+TUTORIALS = BOOK.tutorial_pages()
 
 
 def image_versions() -> dict[str, str]:
@@ -24,6 +27,11 @@ def launched(request, origin) -> dict:
     noted = request.config.stash.setdefault(LAUNCHED, {})
     noted.update(commit=origin.head, uncommitted=origin.uncommitted())
     return noted
+
+
+def test_the_launch_links_name_the_branch_the_deploy_publishes(built):
+    """No browser: every launch link in the built site names the deploy workflow's branch, one page per tutorial."""
+    assert check_links(built, published_branch(ROOT)) == len(TUTORIALS)
 
 
 @pytest.mark.parametrize("docname", TUTORIALS)
