@@ -171,8 +171,12 @@ def suite(session: nox.Session, lock: str, *unlocked: str, select: tuple[str, ..
 # choices, the schedule, the rules' logic, the twins, the links, the network namespace, the
 # writers' hub, which runs the pins, the locks, the publishing scripts, the CI cache): the pins
 # session runs them, the hub session does not.
+# Likewise the pages' week-later and crowded ways (the harness runs all five by default): whether
+# a page writes into a path a member may already have, or counts on scratch objects a week old,
+# is decided by the page's own paths and steps, not by the libraries' versions, so the hub
+# session runs the three ways whose verdict can depend on them (docs/ways.md).
 ONCE = (
-    "-m", "not lifecycle",
+    "-m", "not lifecycle", "--ways=fresh,lived-in,again",
     "--ignore=tests/test_workflows.py", "--ignore=tests/test_environment.py", "--ignore=tests/test_bench.py",
     "--ignore=tests/test_schedule.py", "--ignore=tests/test_ways.py", "--ignore=tests/test_check.py",
     "--ignore=tests/test_bucket_roles.py", "--ignore=tests/test_hub_versions.py", "--ignore=tests/test_provenance.py",
@@ -195,11 +199,14 @@ def tests(session: nox.Session, deps: str) -> None:
         session.log(f"Python {IMAGE_PYTHON}, the hub image's: {HUB_PYTHON}")
     elif deps == "hub":
         session.warn(f"FALLBACK: no Python {IMAGE_PYTHON} (the hub image's) on PATH or in pyenv: the image's library "
-                     f"versions run on Python {sys.version.split()[0]}, not on the image's interpreter")
+                     f"versions run on Python {sys.version.split()[0]}, not on the image's interpreter, and "
+                     f"unlocked (locks/hub.txt is for Python {IMAGE_PYTHON})")
     if deps == "pins":
         suite(session, "pins")
-    else:
+    elif HUB_PYTHON:
         suite(session, "hub", select=ONCE)
+    else:
+        suite(session, "", *hub_pins(), select=ONCE)
 
 
 # A session of its own, named like a parameter of `tests`, so that `nox -s tests` (the README's
@@ -254,7 +261,8 @@ def lock(session: nox.Session) -> None:
                     external=True)
         header = lockfile.header(name, spec["python"], spec["requirements"], spec["sessions"])
         (LOCKS / f"{name}.txt").write_text(header + compiled.read_text())
-        session.log(f"locks/{name}.txt: {compiled.read_text().count('==')} packages for {', '.join(spec['sessions'])}")
+        count = len(re.findall(r"^[A-Za-z0-9][^\s=]*==", compiled.read_text(), re.MULTILINE))
+        session.log(f"locks/{name}.txt: {count} packages for {', '.join(spec['sessions'])}")
 
 
 @nox.session
@@ -298,6 +306,15 @@ def browser(session: nox.Session) -> None:
     build(session)
     offline(session, "pytest", "tests/browser", *session.posargs,
             env={"BOOKSITE_BROWSER": "1", "CHROMIUM": browser_path})
+
+
+@nox.session(default=False)
+def audit(session: nox.Session) -> None:
+    """Audit Markdown docs (`-- PATH... [--ways fresh]`) against the local hub; reports in _build/audit/."""
+    if not session.posargs:
+        session.error("name the docs to audit: nox -s audit -- PATH... (files or folders of .md pages)")
+    install(session)
+    offline(session, "python", "-m", "audit", *session.posargs)
 
 
 @nox.session

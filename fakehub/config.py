@@ -1,4 +1,4 @@
-"""Read hub.yml: the member's login, the image, the buckets and their roles, and where the seeds are."""
+"""Read hub.yml: the member's login, the image, the real hub's image, the buckets and their roles, the seeds."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 import yaml
 
 HUB_YML = Path(__file__).with_name("hub.yml")
-KEYS = {"login", "image", "buckets", "seed"}
-BUCKET_KEYS = {"writes", "variables", "workers"}
+KEYS = {"login", "image", "hub_image", "buckets", "seed"}
+RUNNING_KEYS = {"reference", "read", "source"}
+BUCKET_KEYS = {"writes", "variables", "workers", "expires_days"}
 OWN_FOLDER, NOBODY = "own-folder", "nobody"  # who may change a bucket's objects
 
 
@@ -21,6 +22,7 @@ class Bucket:
     writes: str  # OWN_FOLDER or NOBODY
     variables: tuple[str, ...] = ()  # each set to gs://<name>/<member>
     workers: bool = False  # the hub passes the variables on to Dask Gateway's workers
+    expires_days: int = 0  # a lifecycle rule deletes each object this many days after its creation; 0: kept
 
     @property
     def read_only(self) -> bool:
@@ -29,11 +31,21 @@ class Bucket:
 
 
 @dataclasses.dataclass(frozen=True)
+class RunningImage:
+    """The image the real hub runs, as its configuration named it when read."""
+
+    reference: str  # e.g. pangeo/pangeo-notebook:2026.06.04
+    read: str  # when the configuration was read, e.g. 2026-08
+    source: str  # the configuration file where a reader finds the current value
+
+
+@dataclasses.dataclass(frozen=True)
 class HubConfig:
     """The fake hub's fixed facts, as hub.yml states them."""
 
     login: str  # the member's GitHub login, as they type it (mixed case)
-    image: str
+    image: str  # JUPYTER_IMAGE_SPEC of the fake hub: the image whose library versions the suite verifies
+    hub_image: RunningImage
     buckets: tuple[str, ...]
     seed: Path
     roles: tuple[Bucket, ...] = ()  # one per bucket, as hub.yml gives them
@@ -67,6 +79,11 @@ class HubConfig:
         return self.seed / "home"
 
     @property
+    def seed_repos(self) -> Path:
+        """The git repositories made in the member's home (fakehub/home.py)."""
+        return self.seed / "repos.yml"
+
+    @property
     def seed_lived_in(self) -> Path:
         """A lived-in member's earlier work: <bucket>/<path> lands at <bucket>/<member>/<path>."""
         return self.seed / "lived-in"
@@ -86,10 +103,18 @@ def load(path: Path = HUB_YML) -> HubConfig:
     return HubConfig(
         login=data["login"],
         image=data["image"],
+        hub_image=running_image(path, data["hub_image"]),
         buckets=tuple(role.name for role in roles),
         seed=(path.parent / data["seed"]).resolve(),
         roles=roles,
     )
+
+
+def running_image(path: Path, data: object) -> RunningImage:
+    """hub.yml's `hub_image` mapping, refusing unknown or missing keys."""
+    if not isinstance(data, dict) or set(data) != RUNNING_KEYS:
+        raise ValueError(f"{path}: hub_image must have exactly the keys {sorted(RUNNING_KEYS)}, got {data!r}")
+    return RunningImage(**{key: str(value) for key, value in data.items()})
 
 
 def _bucket(path: Path, name: str, entry: dict) -> Bucket:
@@ -100,4 +125,5 @@ def _bucket(path: Path, name: str, entry: dict) -> Bucket:
                          f" got {entry}")
     if entry["writes"] == NOBODY and entry.get("variables"):
         raise ValueError(f"{path}: bucket {name} is read-only: no variable points a member at a folder of it")
-    return Bucket(name, entry["writes"], tuple(entry.get("variables") or ()), bool(entry.get("workers")))
+    return Bucket(name, entry["writes"], tuple(entry.get("variables") or ()), bool(entry.get("workers")),
+                  int(entry.get("expires_days") or 0))

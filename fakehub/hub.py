@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import api, gatewayapi, guard, hubapi, member, seed, services
+from . import api, gatewayapi, guard, home, hubapi, member, seed, services
 from . import config as hubconfig
 from .addresses import GATEWAY_PREFIX, Addresses
 from .errors import HubError
@@ -155,10 +155,10 @@ class FakeHub:
     def _make_sandbox(self) -> None:
         self.sandbox = Path(tempfile.mkdtemp(prefix="leap-fakehub-"))
         self.logs = Path(tempfile.mkdtemp(prefix="leap-fakehub-logs-"))
-        for folder in ("home", "cache", "worker-home", "worker-cache", "clusters", "run"):
+        for folder in ("cache", "worker-home", "worker-cache", "clusters", "run"):
             (self.sandbox / folder).mkdir()
-        if self.config.seed_home.is_dir():
-            shutil.copytree(self.config.seed_home, self.sandbox / "home", dirs_exist_ok=True)
+        home.build(self.config, self.sandbox / "home-seed")  # kept, so that reset_home() can go back to it
+        shutil.copytree(self.sandbox / "home-seed", self.sandbox / "home", symlinks=True)
 
     def _services(self, with_storage: bool) -> list[Service]:
         """The services to start, with the settings their configuration files read."""
@@ -272,6 +272,17 @@ class FakeHub:
             if code is not None:
                 self._fail_stopped("front", code)
             raise HubError(f"the storage front at {self.front_url} did not say what it served: {exc}") from None
+
+    def reset_home(self) -> None:
+        """The member's home back to its lived-in state: their notebooks, data and repository, nothing else."""
+        template = self.sandbox / "home-seed"
+        if not template.is_dir():  # a hub that another process started before homes had a template
+            home.build(self.config, template)
+        home.reset(template, self.sandbox / "home")
+
+    def expire_scratch(self) -> None:
+        """A week later: scratch's lifecycle rule has deleted the member's objects (7 days after creation)."""
+        seed.expire_scratch(self.url, self.config)
 
     def start_member_server(self) -> dict:
         """Spawn the member's server through JupyterHub's API, as logging in does; its model."""

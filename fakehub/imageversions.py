@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 VERSIONS = Path(__file__).with_name("hub-image-versions.txt")
-HEADER = re.compile(r"^#\s*The hub's image:\s*(?P<image>\S+)\s*$")
+# The image whose library versions the suite verifies; not the image the hub runs (hub.yml's hub_image).
+HEADER = re.compile(r"^#\s*Verified with the library versions of:\s*(?P<image>\S+)\s*$")
 LINE = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>[^\s#]+)\s*(?:#\s*(?P<notes>.*?))?\s*$")
 SERVER = "server"  # a note: the member's server's own package, run in the image's version by the launches
 
@@ -67,8 +68,9 @@ def read(path: Path = VERSIONS) -> ImageVersions:
         lines = path.read_text(encoding="utf-8").splitlines()
         header = HEADER.match(lines[0])
     except (OSError, IndexError) as exc:
-        raise VersionsError(f"cannot read the hub image from {path}: {exc}") from None
+        raise VersionsError(f"cannot read the verified image from {path}: {exc}") from None
     if not header:
-        raise VersionsError(f"{path}: the first line must read `# The hub's image: <reference>`, not {lines[0]!r}")
+        raise VersionsError(f"{path}: the first line must read `# Verified with the library versions of: <reference>`, "
+                           f"not {lines[0]!r}")
     pins = tuple(_pin(line, path) for line in lines[1:] if line.strip() and not line.lstrip().startswith("#"))
     return ImageVersions(header["image"], pins)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,8 @@ HARNESS = pytest.StashKey["Harness"]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     """--cell-timeout: seconds per cell (default: _config.yml's execute.timeout); --ways: how pages run."""
     parser.addoption("--cell-timeout", type=int, default=None, help="seconds a page's cell may run")
-    parser.addoption("--ways", default=ways.DEFAULT,
-                     help=f"comma-separated ways each page runs in (default: {ways.DEFAULT}); see README")
+    parser.addoption("--ways", default=ways.EVERY,
+                     help=f"comma-separated ways each page runs in (default: {ways.EVERY}); see docs/ways.md")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -123,6 +124,7 @@ class Harness:
         self.hub_config = load_hub_config()
         self.hub: FakeHub | None = None
         self.runs: list[PageRun] = []
+        self.chains: dict[str, dict] = collections.defaultdict(dict)  # page -> what each of its ways left the next
 
     def start_hub(self) -> tuple[FakeHub, dict[str, str], set[str], set[str]]:
         """The process's fake hub (environment for kernels only), seeded names, a lived-in member's earlier work."""
@@ -140,6 +142,10 @@ class Harness:
         """Stop kernels, then the hub."""
         for run in self.runs:
             run.close()
+        for chain in self.chains.values():  # folders kept for a way that did not run (deselected, or failed first)
+            for kept in chain.values():
+                if kept.get("folder"):
+                    shutil.rmtree(kept["folder"], ignore_errors=True)
         if self.hub is not None:
             self.hub.stop()
             self.hub = None
@@ -203,7 +209,7 @@ class PageCollector(pytest.Collector):
             expectations = expect.load(self.config.rootpath, self.page, harness.hub_config.member, harness.hub_config)
         except (PageError, expect.ExpectError, OSError) as exc:
             raise self.CollectError(str(exc)) from None
-        self.run = PageRun(page, expectations, harness.start_hub, harness.timeout, self.way)
+        self.run = PageRun(page, expectations, harness.start_hub, harness.timeout, self.way, harness.chains[self.page])
         harness.runs.append(self.run)
         suffix = self.way.suffix
         for cell in page.cells:

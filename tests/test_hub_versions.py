@@ -1,4 +1,4 @@
-"""fakehub/hub-image-versions.txt matches the hub's image: its tag, and (when ../shared has it) its package list."""
+"""fakehub/hub-image-versions.txt matches the image whose library versions the suite verifies."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def image_tag() -> str:
     return imageversions.read().image
 
 
-def test_the_file_describes_the_hubs_image():
+def test_the_file_describes_the_image_the_fake_hub_names():
     assert image_tag() == load().image
 
 
@@ -39,13 +39,13 @@ def test_versions_match_the_images_package_list():
 
 def test_the_reader_refuses_what_it_cannot_read(tmp_path):
     versions = tmp_path / "versions.txt"
-    versions.write_text("# The hub's image: a/b:1\nzarr==3.1.5  # conda: zarr-python; server\n")
+    versions.write_text("# Verified with the library versions of: a/b:1\nzarr==3.1.5  # conda: zarr-python; server\n")
     [pin] = imageversions.read(versions).pins
     assert pin == imageversions.Pin("zarr", "3.1.5", "zarr-python", True)
-    versions.write_text("# The hub's image: a/b:1\nzarr>=3\n")
+    versions.write_text("# Verified with the library versions of: a/b:1\nzarr>=3\n")
     with pytest.raises(imageversions.VersionsError, match="cannot read 'zarr>=3'"):
         imageversions.read(versions)
-    versions.write_text("# The hub's image: a/b:1\nzarr==3.1.5  # pinned by hand\n")
+    versions.write_text("# Verified with the library versions of: a/b:1\nzarr==3.1.5  # pinned by hand\n")
     with pytest.raises(imageversions.VersionsError, match="unknown note 'pinned by hand'"):
         imageversions.read(versions)
 

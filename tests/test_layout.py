@@ -9,8 +9,9 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 # part -> the parts it must not import
-FORBIDDEN = {"fakehub": {"harness", "booksite", "bench", "tests"}, "booksite": {"harness", "bench", "tests"},
-             "harness": {"bench", "tests"}, "bench": {"tests"}, "tools": {"harness", "bench", "tests"}}
+FORBIDDEN = {"fakehub": {"harness", "booksite", "bench", "tests", "audit"}, "booksite": {"harness", "bench", "tests"},
+             "harness": {"bench", "tests", "audit"}, "bench": {"tests"}, "tools": {"harness", "bench", "tests"},
+             "audit": {"bench", "tests", "booksite"}}
 
 
 def imported(path: Path) -> set[str]:
