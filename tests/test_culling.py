@@ -26,6 +26,7 @@ ACTIVITY = {"JUPYTERHUB_ACTIVITY_INTERVAL": "1"}
 # Longer than the setup's silent stretches (a cluster starting): a busy kernel that prints nothing counts as idle.
 SERVER_TIMEOUT_S = 15
 KERNEL_TIMEOUT_S = 2
+MAX_AGE_S = 12  # LEAP: 7 days
 
 LEAVE = """
 import os, gcsfs
@@ -99,6 +100,14 @@ def idle_kernel_hub(monkeypatch):
     hub.stop()
 
 
+@pytest.fixture
+def old_server_hub(monkeypatch):
+    """The culler stops any server older than MAX_AGE_S (LEAP: 7 days); its idle timeout stays LEAP's hour."""
+    hub = culling_hub(monkeypatch, servers={"max_age": MAX_AGE_S, "every": 1})
+    yield hub
+    hub.stop()
+
+
 def test_an_idle_server_is_stopped_its_cluster_with_it_and_home_and_buckets_survive(idle_server_hub):
     """The culler stops an idle server, and its gateway cluster goes with it; home and buckets survive.
 
@@ -154,3 +163,22 @@ def test_an_idle_kernel_is_culled_in_an_open_tab_while_its_server_runs_on(idle_k
     assert waited >= KERNEL_TIMEOUT_S - 1.5, f"culled after {waited:.1f} s: before it was idle long enough"
     assert f"kernel 'python3' ({kernel}) with 1 connections due to" in hub.stack.log("hub").read_text(), \
         "jupyter_server's kernel culler did it, with the tab connected"
+
+
+def test_a_busy_server_is_stopped_at_its_maximum_age(old_server_hub):
+    """A server in use (its API polled every half second, as an open JupyterLab does) is stopped at the maximum age."""
+    hub = old_server_hub
+    hub.start_member_server()
+    server = server_api(hub)
+    began = time.monotonic()
+    while server_runs(hub):
+        if time.monotonic() - began > MAX_AGE_S + 30:
+            pytest.fail(f"the server still ran {MAX_AGE_S + 30} s after it started")
+        try:
+            server.kernels()
+        except OSError:
+            pass  # it is being stopped
+        time.sleep(0.5)
+    log = hub.stack.log("hub").read_text()
+    assert f"Culling server {hub.config.member} (age: " in log, "the culler stopped it for its age"
+    assert "(inactive for" not in log.split(f"Culling server {hub.config.member} (age: ")[0], "not for idleness"
