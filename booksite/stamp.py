@@ -4,7 +4,7 @@ What it says comes from the build's records: jupyter-cache's entry for the page'
 its cells last ran, also for a page the build took from the cache), the page's own cell tags
 (the cells tagged skip-execution, which the build's executor leaves unrun), the versions
 installed in the build's environment (the cache is keyed by that environment, so a cached page
-ran with them too), and the first line of tests/hub-image-versions.txt (the hub image whose
+ran with them too), and the first line of fakehub/hub-image-versions.txt (the hub image whose
 library versions `nox -s tests` also runs every page with).
 """
 

@@ -7,9 +7,9 @@ import os
 import tempfile
 
 import pytest
-from harness.plugin import HARNESS
 
 from fakehub import FakeHub
+from harness.plugin import HARNESS
 
 pytest_plugins = ["pytester"]
 

@@ -1,4 +1,4 @@
-"""The benchmark's peers (tests/bench/peers.py) and its choice of the stack's items (tests/bench/stackitems.py)."""
+"""The benchmark's peers (bench/peers.py) and its choice of the stack's items (bench/stackitems.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from bench import peers, stackitems
 
 ROOT = Path(__file__).parents[1]
-SUITE = yaml.safe_load((ROOT / "tests" / "bench" / "bench.yml").read_text())["suite"]
+SUITE = yaml.safe_load((ROOT / "bench" / "bench.yml").read_text())["suite"]
 
 PAGE = """---
 jupytext:

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from check_environment import pip_block, problems
+
+from tools.check_environment import pip_block, problems
 
 ROOT = Path(__file__).parents[1]
 CHECK = str(ROOT / "tools" / "check_environment.py")

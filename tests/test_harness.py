@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -13,8 +12,8 @@ import yaml
 from fakehub import FakeHub
 
 TESTS = Path(__file__).parent
-# The harness (tests/) and the fake hub (the repository root), for a pytest run in another folder.
-PYTHONPATH = os.pathsep.join([str(TESTS), str(TESTS.parent)])
+# The harness and the fake hub (both at the repository root), for a pytest run in another folder.
+PYTHONPATH = str(TESTS.parent)
 SCENARIOS = TESTS / "scenarios"
 SPECS = yaml.safe_load((SCENARIOS / "scenarios.yml").read_text())
 INDEX = "# A scenario book\n\nText only.\n"

@@ -1,4 +1,4 @@
-"""tests/hub-image-versions.txt matches the hub's image: its tag, and (when ../shared has it) its package list."""
+"""fakehub/hub-image-versions.txt matches the hub's image: its tag, and (when ../shared has it) its package list."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from fakehub import load
 
 ROOT = Path(__file__).parents[1]
-VERSIONS = ROOT / "tests" / "hub-image-versions.txt"
+VERSIONS = ROOT / "fakehub" / "hub-image-versions.txt"
 LINE = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>\S+)\s*(#\s*conda:\s*(?P<conda>\S+))?\s*$")
 
 

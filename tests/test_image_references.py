@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from harness.page import read_page
 
 ROOT = Path(__file__).parents[1]

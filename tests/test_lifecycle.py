@@ -25,7 +25,6 @@ from fakehub import FakeHub, HubError, load
 from fakehub.stack import Service, Stack
 
 ROOT = Path(__file__).parents[1]
-TESTS = Path(__file__).parent
 pytestmark = pytest.mark.lifecycle
 MEMBER_PROCESSES = ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask_gateway_server",
                     "dask-gateway-proxy", "jupyterhub.singleuser", "dask scheduler", "dask worker")
@@ -169,7 +168,7 @@ def test_nothing_survives_a_build_or_a_test_run_however_it_ends(run_tmp, tmp_pat
     folder = tmp_path / "book"  # beside the run's folder: only the stack's processes work under that
     argv = PARENTS[parent](folder, waiting_page(up, go))
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    environ["PYTHONPATH"] = os.pathsep.join([str(TESTS), str(ROOT)])
+    environ["PYTHONPATH"] = str(ROOT)
     with log.open("w") as output:
         process = job(argv, terminal=True, cwd=folder, env=environ, stdout=output, stderr=subprocess.STDOUT)
     try:

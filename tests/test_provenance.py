@@ -6,12 +6,12 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from harness import toc
-from harness.page import read_page
 from minibook import FRONT_MATTER
 
 from fakehub import load
 from fakehub import provenance as prov
+from harness import toc
+from harness.page import read_page
 
 ROOT = Path(__file__).parents[1]
 CONFIG = load()

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from check_workflows import CHECKS
+
+from tools.check_workflows import CHECKS
 
 ROOT = Path(__file__).parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"

@@ -15,11 +15,10 @@ from playwright.sync_api import sync_playwright
 
 from booksite.book import Book
 from fakehub import FakeHub
-
-from .launch import HUB_IMAGE_JUPYTER, VIEWPORT, Launcher
-from .origin import Origin
-from .pages import Fetcher
-from .serve import Site
+from harness.browser.launch import HUB_IMAGE_JUPYTER, VIEWPORT, Launcher
+from harness.browser.origin import Origin
+from harness.browser.pages import Fetcher
+from harness.browser.serve import Site
 
 if os.environ.get("BOOKSITE_BROWSER") != "1":
     collect_ignore_glob = ["test_*.py"]

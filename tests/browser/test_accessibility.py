@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from booksite.book import Book
+from harness.browser.a11y import check, exclusions
 
-from .a11y import check, exclusions
 from .conftest import HERE
 
 SITE = yaml.safe_load((HERE / "site.yml").read_text())

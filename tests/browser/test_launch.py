@@ -7,9 +7,9 @@ import re
 import pytest
 
 from booksite.book import Book
+from harness.browser.launch import SERVER_PACKAGES, served_links
 
 from .conftest import LAUNCHED, LAUNCHES
-from .launch import SERVER_PACKAGES, served_links
 
 ROOT = Book.load().root
 TUTORIALS = Book.load().tutorial_pages()
@@ -17,9 +17,9 @@ IMAGE_VERSION = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>\S+)")
 
 
 def image_versions() -> dict[str, str]:
-    """The hub image's versions of the member's server's packages (tests/hub-image-versions.txt)."""
+    """The hub image's versions of the member's server's packages (fakehub/hub-image-versions.txt)."""
     found = {}
-    for line in (ROOT / "tests" / "hub-image-versions.txt").read_text().splitlines():
+    for line in (ROOT / "fakehub" / "hub-image-versions.txt").read_text().splitlines():
         match = IMAGE_VERSION.match(line)
         if match and match["name"] in SERVER_PACKAGES:
             found[match["name"]] = match["version"]
@@ -51,5 +51,5 @@ def test_tutorial_runs_from_its_launch_button(docname, launcher, launched, site,
 def test_the_members_server_runs_the_hub_images_versions(launcher, launched):
     """JupyterLab, jupyter_server, nbgitpuller and dask-gateway as in the hub's image, asked of the server itself."""
     launched["versions"] = launcher.server_versions()  # after the launches, which spawned it through their link
-    assert set(image_versions()) == set(SERVER_PACKAGES), "tests/hub-image-versions.txt names them all"
+    assert set(image_versions()) == set(SERVER_PACKAGES), "fakehub/hub-image-versions.txt names them all"
     assert launched["versions"] == image_versions()

@@ -12,9 +12,8 @@ import pytest
 import yaml
 
 from booksite.book import Book, twin_path
-
-from .launch import rendered_links
-from .serve import Site
+from harness.browser.launch import rendered_links
+from harness.browser.serve import Site
 
 BOOK = Book.load()
 TUTORIAL = BOOK.tutorial_pages()[0]

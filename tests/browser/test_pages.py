@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from booksite.book import Book
+from harness.browser.launch import HUB_PATH, rendered_links, served_links
+from harness.browser.notebooks import code_cells, is_notebook, shown_code_cells
+from harness.browser.pages import is_loopback, visit_page
 
 from .conftest import HERE
-from .launch import HUB_PATH, rendered_links, served_links
-from .notebooks import code_cells, is_notebook, shown_code_cells
-from .pages import is_loopback, visit_page
 
 PAGES = Book.load().pages
 TUTORIALS = Book.load().tutorial_pages()

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from booksite.links import check_site
-
-from .a11y import Exclusion, check, exclusions
-from .pages import Fetcher, visit_page
-from .serve import Site
-from .stamps import Records, contrast_problems, problems
-from .theme import SCHEMES, use_scheme
+from harness.browser.a11y import Exclusion, check, exclusions
+from harness.browser.pages import Fetcher, visit_page
+from harness.browser.serve import Site
+from harness.browser.stamps import Records, contrast_problems, problems
+from harness.browser.theme import SCHEMES, use_scheme
 
 BREAKAGE = ('<a href="no-such-page.html">gone</a> <a href="#no-such-anchor">nowhere</a>'
             ' <img src="no-such-image.png" alt="missing">')

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from booksite.book import Book
-
-from .stamps import Records, contrast_problems, problems
-from .theme import SCHEMES, use_scheme
+from harness.browser.stamps import Records, contrast_problems, problems
+from harness.browser.theme import SCHEMES, use_scheme
 
 PAGES = Book.load().pages
 

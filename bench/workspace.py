@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # A link to another page of the book, [text](path.md) or [text](path.md#anchor).
 PAGE_LINK = re.compile(r"\[([^\]]+)\]\((?!https?:)[^)\s]+\.md(?:#[^)\s]*)?\)")
 IGNORED = shutil.ignore_patterns("_build", "__pycache__", ".pytest_cache", "*.pyc")
@@ -19,7 +19,7 @@ def _new_root(prefix: str) -> Path:
     root = Path(tempfile.mkdtemp(prefix=prefix))
     for name in ["_config.yml", "pyproject.toml"]:
         shutil.copy2(ROOT / name, root / name)
-    for folder in ["tests", "fakehub", "booksite"]:
+    for folder in ["tests", "harness", "fakehub", "booksite"]:
         shutil.copytree(ROOT / folder, root / folder, ignore=IGNORED)
     return root
 

@@ -97,7 +97,7 @@ def problems(page: Page, expected: Expected | None) -> list[str]:
     found += not_run_problems(stamp, shown, expected.not_run)
     image = stamp.locator("code.booksite-stamp-image").inner_text()
     if image != expected.hub_image:
-        found.append(f"the stamp names the hub image {image!r}, tests/hub-image-versions.txt {expected.hub_image!r}")
+        found.append(f"the stamp names the hub image {image!r}, fakehub/hub-image-versions.txt {expected.hub_image!r}")
     return found
 
 

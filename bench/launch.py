@@ -2,7 +2,7 @@
 
 Both run on a clone of the commit under test, each as one pytest run with its own local hub: the
 browser's launch tests (on the site built without executing: the links are the same), and the
-per-cell harness on the same pages in the fresh way. Run alone: python tests/bench/launch.py [REPS].
+per-cell harness on the same pages in the fresh way. Run alone: python -m bench.launch [REPS].
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import yaml
-from timing import measured
-from workspace import ROOT
 
-sys.path.insert(0, str(ROOT))  # the booksite package
-from booksite.book import Book  # noqa: E402
+from bench.timing import measured
+from bench.workspace import ROOT
+from booksite.book import Book
 
 BIN = Path(sys.executable).parent
 TARGET = 2.0  # the browser's launches over the harness on the same pages

@@ -22,8 +22,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import nbformat
-from harness import buckets, expect, gateway
-from harness.page import RAISES, read_page
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
@@ -32,6 +30,8 @@ from booksite.links import scan
 from booksite.twins import stale
 from fakehub import FakeHub, HubError, api, hubapi
 from fakehub.seed import seed_objects
+from harness import buckets, expect, gateway
+from harness.page import RAISES, read_page
 
 HUB_PATH = "/hub/user-redirect/git-pull"
 OPEN_TIMEOUT_S = 90.0  # link to a notebook with an idle kernel: login, spawn, clone, JupyterLab's load
@@ -41,7 +41,7 @@ VIEWPORT = {"width": 1280, "height": 900}
 # Jupyter configuration for the member's server (JUPYTER_CONFIG_PATH): the hub's image has no jupytext, so
 # its server extension and JupyterLab extension are off, and a page's twin opens as on the hub.
 HUB_IMAGE_JUPYTER = Path(__file__).with_name("hub-image-jupyter")
-# The member's server's own packages, in the hub image's versions (tests/hub-image-versions.txt).
+# The member's server's own packages, in the hub image's versions (fakehub/hub-image-versions.txt).
 SERVER_PACKAGES = ("jupyterlab", "jupyter_server", "nbgitpuller", "dask-gateway")
 
 # JupyterLab, read from its page: the notebook shown in the current tab, the kernel's state, the prompts.

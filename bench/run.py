@@ -17,12 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-import launch
-import peers
-import stackitems
 import yaml
-from timing import measured
-from workspace import ROOT, copy_book, replicated_book
+
+from bench import launch, peers, stackitems
+from bench.timing import measured
+from bench.workspace import ROOT, copy_book, replicated_book
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
@@ -424,7 +423,7 @@ def table(result: dict) -> str:
 
 
 MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth, "suite": suite,
-            "launch": lambda: launch.measure(REPS)}  # tests/bench/launch.py: the tutorials launched in the browser
+            "launch": lambda: launch.measure(REPS)}  # bench/launch.py: the tutorials launched in the browser
 
 
 def main(names: list[str]) -> None:

@@ -1,0 +1,1 @@
+"""The benchmark: what building and verifying the book costs (nox -s bench)."""
