@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from .clicks import click_to
+from harness.browser.clicks import click_to
+
 from .conftest import HERE
 
 PATH = yaml.safe_load((HERE / "site.yml").read_text())["first_day"]
