@@ -121,6 +121,7 @@ def test_an_idle_server_is_stopped_its_cluster_with_it_and_home_and_buckets_surv
     kernel = server.start_kernel()
     cluster = server.execute(kernel, LEAVE).strip()
     assert hub.clusters() == [cluster] and server_runs(hub)
+    assert kernel in {k["id"] for k in server.kernels()}, "the kernel, at LEAP's hour, is not culled first"
     wait_until(lambda: not server_runs(hub), 60, "the idle culler stopping the server")
     log = hub.stack.log("hub").read_text()
     assert f"Culling server {hub.config.member} (inactive for" in log, "the idle culler did it"
