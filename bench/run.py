@@ -19,9 +19,10 @@ from pathlib import Path
 
 import yaml
 
-from bench import launch, peers, stackitems
+from bench import fresh, launch, peers, results, stackitems
 from bench.timing import measured
 from bench.workspace import ROOT, copy_book, replicated_book
+from booksite.book import write_noexec_config
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
@@ -138,15 +139,13 @@ def builds() -> dict:
 def noexec_builds() -> list[float]:
     """The same pages with execution off: the floor for any rebuild."""
     root = copy_book()
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    config["execute"]["execute_notebooks"] = "off"
-    (root / "_config_noexec.yml").write_text(yaml.safe_dump(config))
+    noexec = write_noexec_config(root)
     samples = []
     for _ in range(REPS):
         shutil.rmtree(root / "_build", ignore_errors=True)
         # Not strict: with no kernel to name the lexer, a page's `!` lines are lexed as plain Python and warn;
         # the site is always built executed (nox -s docs, with -W).
-        samples.append(build(root, "_config_noexec.yml", strict=False)[0])
+        samples.append(build(root, noexec, strict=False)[0])
     shutil.rmtree(root)
     return samples
 
@@ -412,6 +411,7 @@ def rows(result: dict) -> list[tuple[str, str]]:
     found += [(name, verdict(name, value) if name in TARGETS else f"{value:+.0%}")
               for name, value in result["ratios"].items()]
     found += launch.rows(result["launch"]) if "launch" in result else []
+    found += fresh.rows(result["fresh"]) if "fresh" in result else []
     return found + [(name, "FAILED (the message is above)") for name in result.get("failed", {})]
 
 
@@ -423,11 +423,12 @@ def table(result: dict) -> str:
 
 
 MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth, "suite": suite,
-            "launch": lambda: launch.measure(REPS)}  # bench/launch.py: the tutorials launched in the browser
+            "launch": lambda: launch.measure(REPS),  # bench/launch.py: the tutorials launched in the browser
+            "fresh": lambda: fresh.measure(int(os.environ.get("BENCH_REPETITIONS", SETTINGS["fresh"]["repetitions"])))}
 
 
 def main(names: list[str]) -> None:
-    """Measure everything (or the measures named), write _build/bench.json and _build/bench.txt, print the table."""
+    """Measure everything (or those named); write _build/bench.json and .txt, add a dated table to bench/results.md."""
     unknown = sorted(set(names) - set(MEASURES))
     if unknown:
         sys.exit(f"bench: no measure named {', '.join(unknown)}; the measures: {', '.join(MEASURES)}")
@@ -452,6 +453,7 @@ def main(names: list[str]) -> None:
     (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     text = table(result)
     (out / f"{name}.txt").write_text(text + "\n")
+    results.record(rows(result), result["meta"], [n for n in MEASURES if n in result])
     print(text)
     print(f"wrote {out / name}.json in {result['meta']['total_s']} s (load average at the end: "
           f"{', '.join(map(str, result['meta']['load']))})")

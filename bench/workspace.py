@@ -19,7 +19,7 @@ def _new_root(prefix: str) -> Path:
     root = Path(tempfile.mkdtemp(prefix=prefix))
     for name in ["_config.yml", "pyproject.toml"]:
         shutil.copy2(ROOT / name, root / name)
-    for folder in ["tests", "harness", "fakehub", "booksite"]:
+    for folder in ["tests", "expect", "harness", "fakehub", "booksite"]:
         shutil.copytree(ROOT / folder, root / folder, ignore=IGNORED)
     return root
 
@@ -39,7 +39,7 @@ def replicated_book(pages: list[str], factor: int) -> tuple[Path, int]:
     Factor 0 gives a book with no code: what a run costs before its first page.
     """
     root = _new_root(f"leap-bench-x{factor}-")
-    shutil.rmtree(root / "tests" / "expect")
+    shutil.rmtree(root / "expect")
     (root / "book").mkdir()
     (root / "book" / "index.md").write_text(f"# The benchmark's book\n\n{factor} copies of {', '.join(pages)}.\n")
     _copy_expectations("index", "index", root)
@@ -76,7 +76,7 @@ def unlinked(text: str) -> str:
 
 
 def _copy_expectations(page: str, name: str, root: Path) -> None:
-    target = root / "tests" / "expect" / f"{name}.yml"
+    target = root / "expect" / f"{name}.yml"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "tests" / "expect" / f"{page}.yml", target)
-    shutil.copy2(ROOT / "tests" / "expect" / "README.md", root / "tests" / "expect" / "README.md")
+    shutil.copy2(ROOT / "expect" / f"{page}.yml", target)
+    shutil.copy2(ROOT / "expect" / "README.md", root / "expect" / "README.md")

@@ -1,4 +1,4 @@
-"""The book's settings as the site needs them, read from _config.yml and _toc.yml."""
+"""The book's structure and settings: the one reader of _config.yml and _toc.yml; everything else asks here."""
 
 from __future__ import annotations
 
@@ -8,9 +8,17 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlencode
 
 import yaml
+from sphinx_external_toc.parsing import parse_toc_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_DIR = "book"  # twins mirror the folders under book/ (book/tutorials/x -> notebooks/tutorials/x.ipynb)
+PAGE_SUFFIXES = (".md", ".ipynb")
+DEFAULT_TIMEOUT = 30  # myst-nb's default when _config.yml sets none
+NOEXEC_CONFIG = "_config_noexec.yml"  # beside _config.yml, whose paths are relative
+
+
+class TocError(ValueError):
+    """_toc.yml cannot be read, or names a page the harness cannot run."""
 
 
 def is_tutorial(docname: str, patterns: list[str]) -> bool:
@@ -33,14 +41,54 @@ def launch_url(hub: str, repository: str, branch: str, path: str) -> str:
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
-def toc_docnames(toc: dict) -> list[str]:
-    """Every docname in a jb-book table of contents, in reading order."""
-    found = [toc["root"]]
-    for entry in [*toc.get("parts", []), *toc.get("chapters", []), *toc.get("sections", [])]:
-        if "file" in entry:
-            found.append(entry["file"])
-        found.extend(toc_docnames({"root": None, **entry})[1:])
-    return found
+def read_config(root: Path = ROOT) -> dict:
+    """_config.yml under root as data; empty for a book without one (the harness's one-page test books)."""
+    path = root / "_config.yml"
+    return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+
+
+def toc_docnames(root: Path = ROOT) -> list[str]:
+    """Every docname in root/_toc.yml, in reading order, parsed as the build parses it."""
+    try:
+        return list(parse_toc_yaml(root / "_toc.yml"))
+    except Exception as exc:  # the parser raises several kinds; all mean "fix _toc.yml"
+        raise TocError(f"_toc.yml: {exc}") from None
+
+
+def toc_pages(root: Path = ROOT) -> list[str]:
+    """Pages listed in root/_toc.yml, in reading order, as paths relative to root ("book/x.md")."""
+    pages = []
+    for docname in toc_docnames(root):
+        candidates = [root / f"{docname}{suffix}" for suffix in PAGE_SUFFIXES]
+        found = [path for path in candidates if path.is_file()]
+        if not found:
+            raise TocError(f"_toc.yml lists {docname!r}, but there is no {docname}.md")
+        if found[0].suffix != ".md":
+            raise TocError(f"_toc.yml lists {found[0].relative_to(root)}; pages must be MyST Markdown (.md)")
+        pages.append(found[0].relative_to(root).as_posix())
+    return pages
+
+
+def pages_on_disk(root: Path = ROOT) -> list[str]:
+    """Every page file under root/book/, relative to root."""
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in (root / BOOK_DIR).rglob("*")
+        if p.suffix in PAGE_SUFFIXES and ".ipynb_checkpoints" not in p.parts
+    )
+
+
+def execute_timeout(root: Path = ROOT) -> int:
+    """Seconds a cell may run in the build (_config.yml's execute.timeout, or myst-nb's default)."""
+    return int((read_config(root).get("execute") or {}).get("timeout") or DEFAULT_TIMEOUT)
+
+
+def write_noexec_config(root: Path) -> str:
+    """Write the book's config with execution off beside _config.yml; its name, for `jupyter-book --config`."""
+    config = read_config(root)
+    config["execute"]["execute_notebooks"] = "off"
+    (root / NOEXEC_CONFIG).write_text(yaml.safe_dump(config))
+    return NOEXEC_CONFIG
 
 
 @dataclass(frozen=True)
@@ -54,12 +102,13 @@ class Book:
     tutorials: tuple[str, ...]
     notebooks: str
     pages: tuple[str, ...]
+    stamp_packages: tuple[str, ...]
+    hub_versions: Path
 
     @classmethod
     def load(cls, root: Path = ROOT) -> Book:
         """Read _config.yml and _toc.yml under root."""
-        config = yaml.safe_load((root / "_config.yml").read_text())
-        toc = yaml.safe_load((root / "_toc.yml").read_text())
+        config = read_config(root)
         sphinx = config["sphinx"]["config"]
         return cls(
             root=root,
@@ -68,7 +117,9 @@ class Book:
             hub=config["launch_buttons"]["jupyterhub_url"],
             tutorials=tuple(sphinx["booksite_tutorials"]),
             notebooks=sphinx["booksite_notebooks"],
-            pages=tuple(toc_docnames(toc)),
+            pages=tuple(toc_docnames(root)),
+            stamp_packages=tuple(sphinx["booksite_stamp_packages"]),
+            hub_versions=root / sphinx["booksite_hub_versions"],
         )
 
     def source(self, docname: str) -> Path:

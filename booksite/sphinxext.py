@@ -18,8 +18,11 @@ from sphinx.config import Config
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from fakehub.config import HUB_YML
+from fakehub.config import load as load_hub
+
 from .book import is_tutorial, launch_url, twin_path
-from .stamp import Stamp, StampError, cached_run, cell_counts, hub_image, installed, ran_at
+from .stamp import Stamp, StampError, cached_run, cell_counts, installed, ran_at, verified_image
 from .twins import stale
 
 LOGGER = logging.getLogger(__name__)
@@ -64,13 +67,15 @@ def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, contex
 
 
 def read_stamp_facts(app: Sphinx, config: Config) -> None:
-    """Read the versions and the hub image once; a change of either rewrites every page."""
+    """Read the versions, the verified image and the hub's own image once; a change rewrites every page."""
     try:
+        hub = load_hub(Path(app.srcdir) / config.booksite_hub_definition).hub_image
         config.booksite_stamp_facts = {
             "versions": list(installed(config.booksite_stamp_packages)),
-            "hub_image": hub_image(Path(app.srcdir) / config.booksite_hub_versions),
+            "verified_image": verified_image(Path(app.srcdir) / config.booksite_hub_versions),
+            "hub_image": hub.reference, "hub_read": hub.read, "hub_source": hub.source,
         }
-    except StampError as exc:
+    except (StampError, OSError, ValueError) as exc:
         raise ExtensionError(f"booksite stamp: {exc}") from None
 
 
@@ -92,7 +97,8 @@ def page_stamp(app: Sphinx, pagename: str) -> Stamp | None:
     if ran is None:
         return None
     facts = app.config.booksite_stamp_facts
-    return Stamp(ran=ran, versions=tuple(tuple(v) for v in facts["versions"]), hub_image=facts["hub_image"],
+    return Stamp(ran=ran, versions=tuple(tuple(v) for v in facts["versions"]), verified_image=facts["verified_image"],
+                 hub_image=facts["hub_image"], hub_read=facts["hub_read"], hub_source=facts["hub_source"],
                  not_run=not_run)
 
 
@@ -117,6 +123,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("booksite_notebooks", "notebooks", "html", str)
     app.add_config_value("booksite_stamp_packages", ["gcsfs", "xarray", "zarr", "dask"], "html", list)
     app.add_config_value("booksite_hub_versions", "fakehub/hub-image-versions.txt", "html", str)
+    app.add_config_value("booksite_hub_definition", str(HUB_YML), "html", str)  # its hub_image: what the hub runs
     app.add_config_value("booksite_stamp_facts", {}, "html", dict)  # computed from the two above
     app.connect("config-inited", read_stamp_facts)
     app.connect("config-inited", serve_static)

@@ -25,12 +25,14 @@ WRITER_JUPYTER = Path(__file__).with_name("writer")
 
 def describe(hub: FakeHub) -> str:
     """Where the services are, how to log in, and the variables a member's kernel sees."""
-    addresses, member = hub.addresses, hub.config.member
+    addresses, login, member = hub.addresses, hub.config.login, hub.config.member
     lines = [
         "# The local LEAP hub is up (Ctrl-C stops it):",
-        f"#   JupyterHub    {addresses.hub_url}/  log in as {member}, any password (the dummy authenticator)",
+        f"#   JupyterHub    {addresses.hub_url}/  log in as {login}, any password (the dummy authenticator;",
+        f"#                 the hub user name is {member}, the login in lower case)",
         f"#   Dask Gateway  {addresses.hub_url}{GATEWAY_PREFIX}/  (Gateway() in a kernel of the member)",
-        f"#   storage       {hub.url}  (fake-gcs-server: gs://{', gs://'.join(hub.config.buckets)})",
+        f"#   storage       {hub.front_url}  (the storage front before fake-gcs-server at {hub.url}: "
+        f"gs://{', gs://'.join(hub.config.buckets)}; {', '.join(hub.config.read_only)} read-only)",
         f"# Tests and builds use this hub instead of starting one with {STACK_VARIABLE}={hub.stack_file}",
         "# A member's kernel sees these variables:",
     ]
@@ -44,7 +46,7 @@ def describe_lab(hub: FakeHub, folder: Path) -> str:
     example = f"{lab}/tree/{pages[0].relative_to(folder).as_posix()}" if pages else lab
     return "\n".join([
         f"# JupyterLab on {folder} (your files: edits are saved there):",
-        f"#   1. open {hub.addresses.hub_url}/hub/login and log in as {hub.config.member}, any password",
+        f"#   1. open {hub.addresses.hub_url}/hub/login and log in as {hub.config.login}, any password",
         f"#   2. open a page, e.g. {example}: a MyST page opens as a notebook (jupytext);",
         "#      Run > Run All Cells runs it against the local buckets and the gateway, as the build does",
         "# Ctrl-C stops the hub, the server, its kernels and any gateway cluster.",

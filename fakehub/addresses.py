@@ -46,7 +46,8 @@ def free_port() -> int:
 class Addresses:
     """The ports of one stack, and the URLs built from them."""
 
-    storage: int
+    storage: int  # fake-gcs-server: fakehub's own admin work (seeding, reset, snapshots)
+    front: int  # the storage front (fakehub/front.py): what the member's code reaches
     hub: int  # JupyterHub's public address: its proxy
     hub_api: int  # JupyterHub itself, where services and servers call its API
     proxy_api: int  # the proxy's REST API, used by JupyterHub only
@@ -65,6 +66,11 @@ class Addresses:
     def storage_url(self) -> str:
         """The fake GCS server."""
         return f"http://127.0.0.1:{self.storage}"
+
+    @property
+    def front_url(self) -> str:
+        """The storage front before the fake GCS server: STORAGE_EMULATOR_HOST for the member's code."""
+        return f"http://127.0.0.1:{self.front}"
 
     @property
     def hub_url(self) -> str:

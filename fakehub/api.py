@@ -60,6 +60,15 @@ def delete(url: str, bucket: str, name: str) -> None:
     _send("DELETE", f"{url}/storage/v1/b/{bucket}/o/{_quote(name)}")
 
 
+def served(front_url: str, since: int | str = 0) -> tuple[int, list[str]]:
+    """The objects the storage front served reads of since index `since` ("bucket/name"), and the next index.
+
+    since="end" asks for the next index only.
+    """
+    reply = get_json(f"{front_url}/_fakehub/served?since={since}")
+    return reply["next"], reply["served"]
+
+
 def snapshot(url: str, buckets: tuple[str, ...] | list[str]) -> dict[str, tuple[int, str]]:
     """Every object of the buckets, as "bucket/name" -> (size, checksum): enough to see any change."""
     return {

@@ -1,4 +1,4 @@
-"""Read hub.yml: the member, the image, the buckets and where the seeds are."""
+"""Read hub.yml: the member's login, the image, the real hub's image, the buckets and their roles, the seeds."""
 
 from __future__ import annotations
 
@@ -8,17 +8,65 @@ from pathlib import Path
 import yaml
 
 HUB_YML = Path(__file__).with_name("hub.yml")
-KEYS = {"member", "image", "buckets", "seed"}
+KEYS = {"login", "image", "hub_image", "buckets", "seed"}
+RUNNING_KEYS = {"reference", "read", "source"}
+BUCKET_KEYS = {"writes", "variables", "workers", "expires_days"}
+OWN_FOLDER, NOBODY = "own-folder", "nobody"  # who may change a bucket's objects
+
+
+@dataclasses.dataclass(frozen=True)
+class Bucket:
+    """One bucket's role: who writes where, and the variables that point a member's code at their folder."""
+
+    name: str
+    writes: str  # OWN_FOLDER or NOBODY
+    variables: tuple[str, ...] = ()  # each set to gs://<name>/<member>
+    workers: bool = False  # the hub passes the variables on to Dask Gateway's workers
+    expires_days: int = 0  # a lifecycle rule deletes each object this many days after its creation; 0: kept
+
+    @property
+    def read_only(self) -> bool:
+        """Whether nothing may change the bucket's objects."""
+        return self.writes == NOBODY
+
+
+@dataclasses.dataclass(frozen=True)
+class RunningImage:
+    """The image the real hub runs, as its configuration named it when read."""
+
+    reference: str  # e.g. pangeo/pangeo-notebook:2026.06.04
+    read: str  # when the configuration was read, e.g. 2026-08
+    source: str  # the configuration file where a reader finds the current value
 
 
 @dataclasses.dataclass(frozen=True)
 class HubConfig:
     """The fake hub's fixed facts, as hub.yml states them."""
 
-    member: str
-    image: str
+    login: str  # the member's GitHub login, as they type it (mixed case)
+    image: str  # JUPYTER_IMAGE_SPEC of the fake hub: the image whose library versions the suite verifies
+    hub_image: RunningImage
     buckets: tuple[str, ...]
     seed: Path
+    roles: tuple[Bucket, ...] = ()  # one per bucket, as hub.yml gives them
+
+    def role(self, bucket: str) -> Bucket | None:
+        """The role of a bucket of the hub; None for any other bucket."""
+        return next((role for role in self.roles if role.name == bucket), None)
+
+    @property
+    def read_only(self) -> tuple[str, ...]:
+        """The buckets the servers' service account may read but not write (HTTP 403)."""
+        return tuple(role.name for role in self.roles if role.read_only)
+
+    @property
+    def member(self) -> str:
+        """The hub user name (JUPYTERHUB_USER, the bucket folders): the login as JupyterHub normalizes it.
+
+        JupyterHub's Authenticator.normalize_username lowercases (tests/test_fakehub.py checks
+        that JupyterHub agrees, and the running hub creates this very user from the login).
+        """
+        return self.login.lower()
 
     @property
     def seed_buckets(self) -> Path:
@@ -29,6 +77,11 @@ class HubConfig:
     def seed_home(self) -> Path:
         """Folder copied into the sandbox home directory."""
         return self.seed / "home"
+
+    @property
+    def seed_repos(self) -> Path:
+        """The git repositories made in the member's home (fakehub/home.py)."""
+        return self.seed / "repos.yml"
 
     @property
     def seed_lived_in(self) -> Path:
@@ -46,9 +99,31 @@ def load(path: Path = HUB_YML) -> HubConfig:
     data = yaml.safe_load(path.read_text()) or {}
     if set(data) != KEYS:
         raise ValueError(f"{path}: keys must be exactly {sorted(KEYS)}, got {sorted(data)}")
+    roles = tuple(_bucket(path, name, entry) for name, entry in (data["buckets"] or {}).items())
     return HubConfig(
-        member=data["member"],
+        login=data["login"],
         image=data["image"],
-        buckets=tuple(data["buckets"]),
+        hub_image=running_image(path, data["hub_image"]),
+        buckets=tuple(role.name for role in roles),
         seed=(path.parent / data["seed"]).resolve(),
+        roles=roles,
     )
+
+
+def running_image(path: Path, data: object) -> RunningImage:
+    """hub.yml's `hub_image` mapping, refusing unknown or missing keys."""
+    if not isinstance(data, dict) or set(data) != RUNNING_KEYS:
+        raise ValueError(f"{path}: hub_image must have exactly the keys {sorted(RUNNING_KEYS)}, got {data!r}")
+    return RunningImage(**{key: str(value) for key, value in data.items()})
+
+
+def _bucket(path: Path, name: str, entry: dict) -> Bucket:
+    """One bucket's entry of hub.yml, refusing unknown keys and roles."""
+    entry = entry or {}
+    if not set(entry) <= BUCKET_KEYS or entry.get("writes") not in (OWN_FOLDER, NOBODY):
+        raise ValueError(f"{path}: bucket {name}: keys are {sorted(BUCKET_KEYS)}, writes is {OWN_FOLDER} or {NOBODY};"
+                         f" got {entry}")
+    if entry["writes"] == NOBODY and entry.get("variables"):
+        raise ValueError(f"{path}: bucket {name} is read-only: no variable points a member at a folder of it")
+    return Bucket(name, entry["writes"], tuple(entry.get("variables") or ()), bool(entry.get("workers")),
+                  int(entry.get("expires_days") or 0))

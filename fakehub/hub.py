@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import api, culling, gatewayapi, guard, home, hubapi, member, seed, services
 from . import config as hubconfig
-from . import culling, gatewayapi, guard, hubapi, member, seed, services
 from .addresses import GATEWAY_PREFIX, Addresses
 from .errors import HubError
 from .stack import Service, Stack
@@ -25,9 +25,10 @@ STACK_VARIABLE = "FAKEHUB_STACK"  # a running hub's stack.json: use that hub ins
 class FakeHub:
     """The local LEAP hub: use as a context manager, or start() and stop().
 
-    After start(): url (storage), addresses (every port), member_token, environ (what a kernel of
-    the member sees), and timings: seconds to start (start_s), for each service to answer
-    (ready_s) and, after stop(), to stop (stop_s).
+    After start(): url (the fake GCS server, for fakehub's own admin work), front_url (the storage
+    front before it, which the member's code reaches: fakehub/front.py), addresses (every port),
+    member_token, environ (what a kernel of the member sees), and timings: seconds to start
+    (start_s), for each service to answer (ready_s) and, after stop(), to stop (stop_s).
 
     With FAKEHUB_STACK set to the stack.json of a hub that runs (python -m fakehub prints it),
     start() uses that hub and stop() leaves it running.
@@ -47,6 +48,7 @@ class FakeHub:
         self.addresses: Addresses | None = None
         self.stack: Stack | None = None
         self.url = ""
+        self.front_url = ""
         self.sandbox: Path | None = None
         self.logs: Path | None = None
         self.keep_logs = False  # kept when something failed, so the error's log path still exists
@@ -70,19 +72,23 @@ class FakeHub:
             self._make_sandbox()
             self.addresses = Addresses.pick(**self.ports)
             self.url = preset or self.addresses.storage_url
+            self.front_url = self.addresses.front_url
             self.admin_token = secrets.token_hex(32)
             stack_services = self._services(with_storage=not preset)
             probe: list[guard.GcsfsProbe] = []
 
             def storage_ready() -> None:
                 seed.reset(self.url, self.config)
-                probe.append(guard.GcsfsProbe(self.url, self.config.buckets, self._kernel_processes_environ("")))
+
+            def front_ready() -> None:  # the member's gcsfs goes through the front
+                probe.append(guard.GcsfsProbe(self.front_url, self.config.buckets,
+                                              self._kernel_processes_environ("")))
 
             if preset:
                 storage_ready()
             self.stack = Stack(self.logs, self.sandbox)
             self.stack.start(stack_services)
-            ready = self.stack.wait_ready(stack_services, {"storage": storage_ready})
+            ready = self.stack.wait_ready(stack_services, {"storage": storage_ready, "front": front_ready})
             self.member_token = hubapi.create_token(self.addresses.hub_api_url, self.admin_token, self.config.member,
                                                     [member.GATEWAY_SCOPE], "the member's kernels (fakehub)")
             self._wait_for_gateway_route()
@@ -124,6 +130,7 @@ class FakeHub:
             data = json.loads(path.read_text())
             self.addresses = Addresses(**data["addresses"])
             self.url = guard.loopback_url(data["storage"])
+            self.front_url = self.addresses.front_url
             self.sandbox, self.logs = Path(data["sandbox"]), Path(data["logs"])
             self.member_token, self.admin_token = data["member_token"], data["admin_token"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -152,31 +159,32 @@ class FakeHub:
     def _make_sandbox(self) -> None:
         self.sandbox = Path(tempfile.mkdtemp(prefix="leap-fakehub-"))
         self.logs = Path(tempfile.mkdtemp(prefix="leap-fakehub-logs-"))
-        for folder in ("home", "cache", "worker-home", "worker-cache", "clusters", "run"):
+        for folder in ("cache", "worker-home", "worker-cache", "clusters", "run"):
             (self.sandbox / folder).mkdir()
-        if self.config.seed_home.is_dir():
-            shutil.copytree(self.config.seed_home, self.sandbox / "home", dirs_exist_ok=True)
+        home.build(self.config, self.sandbox / "home-seed")  # kept, so that reset_home() can go back to it
+        shutil.copytree(self.sandbox / "home-seed", self.sandbox / "home", symlinks=True)
 
     def _services(self, with_storage: bool) -> list[Service]:
         """The services to start, with the settings their configuration files read."""
         settings = self.sandbox / "run" / "settings.json"
         settings.write_text(json.dumps({
-            "member": self.config.member,
+            "login": self.config.login,
             "addresses": dataclasses.asdict(self.addresses),
             "tokens": {"gateway": secrets.token_hex(32), "fakehub": self.admin_token},
             "home": str(self.sandbox / "home"),
             "run": str(self.sandbox / "run"),
             "clusters": str(self.sandbox / "clusters"),
-            "server_environ": member.server_environ(self.config, self.addresses, self.url, self.sandbox)
+            "server_environ": member.server_environ(self.config, self.addresses, self.front_url, self.sandbox)
             | self.server_extra,
             "root_dir": str(self.root_dir or self.sandbox / "home"),
-            "worker_environ": member.worker_environ(self.url, self.sandbox),
+            "worker_environ": member.worker_environ(self.front_url, self.sandbox),
             "culling": {"servers": self.culling.servers if self.culling else None,
                         "kernels": (self.culling or culling.load()).kernels},
         }))
         env = services.python_env(self._kept_environ(), settings)
         run = self.sandbox / "run"
-        found = [services.hub(self.addresses, env, run), services.gateway(self.addresses, env, run)]
+        found = [services.front(self.addresses, self.url, self.config.read_only, self.config.buckets, env, run),
+                 services.hub(self.addresses, env, run), services.gateway(self.addresses, env, run)]
         return [services.storage(self.addresses, run), *found] if with_storage else found
 
     def _wait_for_gateway_route(self) -> None:
@@ -198,7 +206,7 @@ class FakeHub:
 
     def _kernel_environ(self, token: str | None = None) -> dict[str, str]:
         token = self.member_token if token is None else token
-        return member.kernel_environ(self.config, self.addresses, self.url, self.sandbox, token)
+        return member.kernel_environ(self.config, self.addresses, self.front_url, self.sandbox, token)
 
     def _kernel_processes_environ(self, token: str) -> dict[str, str]:
         """What a kernel started by this process gets: the current environment plus the member's."""
@@ -229,6 +237,9 @@ class FakeHub:
         self.keep_logs = True
         if name == "storage":
             raise HubError(f"the fake GCS server at {self.url} has stopped (exit code {code})")
+        if name == "front":
+            raise HubError(f"the storage front at {self.front_url} has stopped (exit code {code}); "
+                           f"its log: {self.stack.log(name)}")
         raise HubError(f"the local hub's {name} has stopped (exit code {code}); its log: {self.stack.log(name)}")
 
     def clusters(self) -> list[str]:
@@ -254,6 +265,30 @@ class FakeHub:
         for name in self.clusters():
             self.stop_cluster(name)
         seed.reset(self.url, self.config, lived_in)
+
+    def served(self, since: int | str = 0) -> tuple[int, list[str]]:
+        """The objects the member's code read through the storage front since index `since`, and the next index.
+
+        since="end": no objects, only the index from which later reads will be listed.
+        """
+        try:
+            return api.served(self.front_url, since)
+        except (OSError, ValueError, KeyError, http.client.HTTPException) as exc:
+            code = self.stack.exit_code("front", wait_s=1.0) if self.stack and "front" in self.stack.pids else None
+            if code is not None:
+                self._fail_stopped("front", code)
+            raise HubError(f"the storage front at {self.front_url} did not say what it served: {exc}") from None
+
+    def reset_home(self) -> None:
+        """The member's home back to its lived-in state: their notebooks, data and repository, nothing else."""
+        template = self.sandbox / "home-seed"
+        if not template.is_dir():  # a hub that another process started before homes had a template
+            home.build(self.config, template)
+        home.reset(template, self.sandbox / "home")
+
+    def expire_scratch(self) -> None:
+        """A week later: scratch's lifecycle rule has deleted the member's objects (7 days after creation)."""
+        seed.expire_scratch(self.url, self.config)
 
     def start_member_server(self) -> dict:
         """Spawn the member's server through JupyterHub's API, as logging in does; its model."""

@@ -28,7 +28,8 @@ c.JupyterHub.cookie_secret = os.urandom(32)
 c.JupyterHub.log_level = "INFO"
 
 c.JupyterHub.authenticator_class = "dummy"
-c.Authenticator.allowed_users = {SETTINGS["member"]}
+# The GitHub login as typed (mixed case): JupyterHub normalizes it to the hub user name, in lower case.
+c.Authenticator.allowed_users = {SETTINGS["login"]}
 
 c.JupyterHub.spawner_class = "fakehub.podspawner.PodLikeSpawner"  # stops a server as a pod deletion does
 c.JupyterHub.allow_named_servers = True

@@ -39,19 +39,22 @@ def hub_variables(config: HubConfig) -> dict[str, str]:
     member = config.member
     return {
         "JUPYTERHUB_USER": member,
-        "SCRATCH_BUCKET": f"gs://leap-scratch/{member}",
-        "PANGEO_SCRATCH": f"gs://leap-scratch/{member}",
-        "PERSISTENT_BUCKET": f"gs://leap-persistent/{member}",
+        **bucket_variables(config),
         "JUPYTER_IMAGE_SPEC": config.image,
         "JUPYTER_IMAGE": config.image,
         **GH_SCOPED_CREDS,
     }
 
 
+def bucket_variables(config: HubConfig, workers: bool = False) -> dict[str, str]:
+    """Each bucket's variables (hub.yml), pointing at the member's folder; only those workers get, if asked."""
+    return {name: f"gs://{role.name}/{config.member}"
+            for role in config.roles if role.workers or not workers for name in role.variables}
+
+
 def forwarded_to_workers(config: HubConfig) -> dict[str, str]:
-    """The variables the hub passes on to gateway clusters: scratch only, not PERSISTENT_BUCKET."""
-    hub = hub_variables(config)
-    return {name: hub[name] for name in ("SCRATCH_BUCKET", "PANGEO_SCRATCH")}
+    """The variables the hub passes on to gateway clusters: scratch only, not PERSISTENT_BUCKET (hub.yml: workers)."""
+    return bucket_variables(config, workers=True)
 
 
 def gateway_variables(config: HubConfig, addresses: Addresses) -> dict[str, str]:

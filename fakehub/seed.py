@@ -43,3 +43,19 @@ def reset(url: str, config: HubConfig, lived_in: bool = False) -> None:
     objects = seed_objects(config) | (earlier_work(config) if lived_in else {})
     for (bucket, name), path in objects.items():
         api.upload(url, bucket, name, path.read_bytes())
+
+
+def expiring(config: HubConfig, days: int = 7) -> list[str]:
+    """The buckets whose lifecycle rule has deleted an object within days of its creation (hub.yml's expires_days)."""
+    return [role.name for role in config.roles if 0 < role.expires_days <= days]
+
+
+def expire_scratch(url: str, config: HubConfig) -> list[str]:
+    """Delete the member's objects in each expiring bucket, as its lifecycle rule does within a week; their names."""
+    gone = []
+    for bucket in expiring(config):
+        mine = [item["name"] for item in api.list_objects(url, bucket) if item["name"].startswith(f"{config.member}/")]
+        for name in mine:
+            api.delete(url, bucket, name)
+        gone += [f"{bucket}/{name}" for name in mine]
+    return gone

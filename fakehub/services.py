@@ -38,6 +38,18 @@ def storage(addresses: Addresses, run: Path) -> Service:
                    port=addresses.storage)
 
 
+def front(addresses: Addresses, upstream: str, read_only: tuple[str, ...], buckets: tuple[str, ...],
+          env: dict[str, str], run: Path) -> Service:
+    """The storage front (fakehub/front.py) before upstream: ready once it passes on a listing of every bucket."""
+    url = addresses.front_url
+    argv = [sys.executable, "-m", "fakehub.front", str(addresses.front), upstream,
+            *(arg for bucket in read_only for arg in ("--read-only", bucket))]
+    # Ready when the buckets exist behind it: the storage's seeding made them, so a gcsfs probe may start.
+    listed = answers(f"{url}/storage/v1/b", lambda reply: set(buckets) <= {b["name"] for b in reply.get("items", [])})
+    return Service("front", f"storage front (fakehub.front at {url})", argv, env, listed, cwd=str(run),
+                   port=addresses.front)
+
+
 def python_env(base: dict[str, str], settings: Path) -> dict[str, str]:
     """A Python service's environment: base, the stack's settings, and fakehub importable."""
     path = os.pathsep.join(p for p in (str(ROOT), base.get("PYTHONPATH", "")) if p)

@@ -42,10 +42,11 @@ def start_hub(app: Sphinx) -> None:
 
 
 def reset_buckets(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Give every page the seeded buckets and no gateway cluster, whatever ran before it (or was cached)."""
+    """Give every page the seeded buckets, the lived-in home and no gateway cluster, whatever ran before it."""
     start_hub(app)
     if _HUB is not None:
         _HUB.reset()
+        _HUB.reset_home()
 
 
 def stop_hub(app: Sphinx, exception: Exception | None) -> None:

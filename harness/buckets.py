@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-Snapshot = dict[str, tuple[int, str]]  # "bucket/name" -> (size, checksum)
+from fakehub import HubConfig, load
 
-READ_ONLY = "leap-persistent-ro"
+Snapshot = dict[str, tuple[int, str]]  # "bucket/name" -> (size, checksum)
 
 
 def changes(before: Snapshot, after: Snapshot) -> dict[str, str]:
@@ -30,20 +30,28 @@ def differences(first: Snapshot, second: Snapshot) -> list[str]:
     return [said[kind].format(f"gs://{name}") for name, kind in changes(first, second).items()]
 
 
-def violations(diff: dict[str, str], user: str, seeded: Collection[str], earlier: Collection[str] = ()) -> list[str]:
-    """Each change that breaks a rule: only the member's folders change, and not the member's earlier work."""
+def violations(diff: dict[str, str], user: str, seeded: Collection[str], earlier: Collection[str] = (),
+               hub: HubConfig | None = None) -> list[str]:
+    """Each change that breaks a rule: only the member's folders change, and not the member's earlier work.
+
+    The buckets' roles (read-only, or written in the member's own folder) are hub.yml's.
+    """
+    hub = hub or load()
     found = []
     for name, kind in diff.items():
         bucket, _, key = name.partition("/")
-        owner = key.split("/", 1)[0]
-        if bucket == READ_ONLY:
-            found.append(f"{kind} gs://{name}: {READ_ONLY} is read-only and must stay unchanged")
+        owner, role = key.split("/", 1)[0], hub.role(bucket)
+        if role is not None and role.read_only:
+            found.append(f"{kind} gs://{name}: {bucket} is read-only and must stay unchanged")
         elif name in earlier:
             found.append(f"{kind} gs://{name}: the member's earlier work must stay byte-identical")
-        elif owner == user and "/" in key:
+        elif role is not None and owner == user and "/" in key:
             continue
         elif name in seeded:
             found.append(f"{kind} gs://{name}: another member's object must stay byte-identical")
+        elif owner != user and owner.lower() == user:
+            found.append(f"{kind} gs://{name}: outside the member's folder gs://{bucket}/{user}/: the hub user name "
+                         f"(JUPYTERHUB_USER, the folder's name) is the GitHub login in lower case, {user}, not {owner}")
         else:
             found.append(f"{kind} gs://{name}: outside the member's folder gs://{bucket}/{user}/")
     return found

@@ -1,4 +1,4 @@
-"""Per-page expectations (tests/expect/<page>.yml): objects that must exist, or be gone, after a page."""
+"""Per-page expectations (expect/<page>.yml): objects that must exist, or be gone, after a page."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from pathlib import Path
 
 import yaml
 
+from fakehub import HubConfig, member
+from fakehub import load as load_hub
+
 KEYS = ("exist", "absent")
+EXPECT_DIR = "expect"  # at the book's root: one file per page, at the page's path under book/
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 class ExpectError(ValueError):
@@ -17,7 +22,7 @@ class ExpectError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Expectations:
-    """The globs one page's file lists, with {user} already filled in."""
+    """The globs one page's file lists, with {user} and the buckets' variables already filled in."""
 
     source: str
     exist: tuple[str, ...] = ()
@@ -37,17 +42,31 @@ class Expectations:
 
 
 def expectations_path(root: Path, page: str) -> Path:
-    """tests/expect/<page path under book/ with .yml>."""
+    """expect/<page path under book/ with .yml>."""
     relative = Path(page).relative_to("book").with_suffix(".yml")
-    return root / "tests" / "expect" / relative
+    return root / EXPECT_DIR / relative
 
 
-def load(root: Path, page: str, user: str) -> Expectations:
+def placeholders(user: str, hub: HubConfig | None = None) -> dict[str, str]:
+    """What a glob may name in braces: {user}, and each bucket's variable as the member's folder (hub.yml)."""
+    hub = dataclasses.replace(hub or load_hub(), login=user)  # member is the login in lower case
+    return {"user": user, **{name: value.removeprefix("gs://") for name, value in member.bucket_variables(hub).items()}}
+
+
+def _filled(glob: str, values: dict[str, str], shown: str) -> str:
+    """A glob with its placeholders filled in; an unknown one is an error."""
+    unknown = [name for name in PLACEHOLDER.findall(glob) if name not in values]
+    if unknown:
+        raise ExpectError(f"{shown}: unknown placeholder(s) {unknown} in {glob!r}; known: {sorted(values)}")
+    return PLACEHOLDER.sub(lambda match: values[match[1]], glob)
+
+
+def load(root: Path, page: str, user: str, hub: HubConfig | None = None) -> Expectations:
     """Read and check a page's expectations file."""
     path = expectations_path(root, page)
     shown = path.relative_to(root).as_posix()
     if not path.is_file():
-        raise ExpectError(f"{page} has no expectations file: create {shown} (see tests/expect/README.md)")
+        raise ExpectError(f"{page} has no expectations file: create {shown} (see expect/README.md)")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -57,12 +76,12 @@ def load(root: Path, page: str, user: str) -> Expectations:
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise ExpectError(f"{shown}: unknown key(s) {unknown}; allowed: {list(KEYS)}")
-    lists = {}
+    lists, values = {}, placeholders(user, hub)
     for key in data:
         value = data[key]
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
             raise ExpectError(f"{shown}: {key!r} must be a non-empty list of globs")
-        lists[key] = tuple(v.replace("{user}", user) for v in value)
+        lists[key] = tuple(_filled(v, values, shown) for v in value)
     return Expectations(shown, **lists)
 
 

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import collections
 import os
+import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
+from booksite.book import TocError, execute_timeout, pages_on_disk, toc_pages
 from fakehub import FakeHub, HubError, guard, offline
 from fakehub import load as load_hub_config
 from fakehub.seed import earlier_work, seed_objects
 
-from . import expect, toc, ways
+from . import expect, ways
 from .page import PageError, read_page
 from .run import CellFailure, PageRun
 
 HARNESS = pytest.StashKey["Harness"]()
-DEFAULT_TIMEOUT = 30  # myst-nb's default when _config.yml sets none
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """--cell-timeout: seconds per cell (default: _config.yml's execute.timeout); --ways: how pages run."""
     parser.addoption("--cell-timeout", type=int, default=None, help="seconds a page's cell may run")
-    parser.addoption("--ways", default=ways.DEFAULT,
-                     help=f"comma-separated ways each page runs in (default: {ways.DEFAULT}); see README")
+    parser.addoption("--ways", default=ways.EVERY,
+                     help=f"comma-separated ways each page runs in (default: {ways.EVERY}); see docs/ways.md")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -120,15 +120,11 @@ class Harness:
     def __init__(self, config: pytest.Config):
         self.root = config.rootpath
         self.ways = ways.select(config.getoption("--ways"))
-        self.timeout = config.getoption("--cell-timeout") or self._build_timeout()
+        self.timeout = config.getoption("--cell-timeout") or execute_timeout(self.root)
         self.hub_config = load_hub_config()
         self.hub: FakeHub | None = None
         self.runs: list[PageRun] = []
-
-    def _build_timeout(self) -> int:
-        path = self.root / "_config.yml"
-        data = yaml.safe_load(path.read_text()) if path.is_file() else {}
-        return int(((data or {}).get("execute") or {}).get("timeout") or DEFAULT_TIMEOUT)
+        self.chains: dict[str, dict] = collections.defaultdict(dict)  # page -> what each of its ways left the next
 
     def start_hub(self) -> tuple[FakeHub, dict[str, str], set[str], set[str]]:
         """The process's fake hub (environment for kernels only), seeded names, a lived-in member's earlier work."""
@@ -146,6 +142,10 @@ class Harness:
         """Stop kernels, then the hub."""
         for run in self.runs:
             run.close()
+        for chain in self.chains.values():  # folders kept for a way that did not run (deselected, or failed first)
+            for kept in chain.values():
+                if kept.get("folder"):
+                    shutil.rmtree(kept["folder"], ignore_errors=True)
         if self.hub is not None:
             self.hub.stop()
             self.hub = None
@@ -157,8 +157,8 @@ class TocFile(pytest.File):
     def collect(self):
         """The TOC check, then the pages in reading order."""
         try:
-            pages = toc.toc_pages(self.config.rootpath)
-        except toc.TocError as exc:
+            pages = toc_pages(self.config.rootpath)
+        except TocError as exc:
             raise self.CollectError(str(exc)) from None
         yield TocItem.from_parent(self, name="every-page-listed", pages=pages)
         for page in pages:
@@ -178,10 +178,10 @@ class TocItem(pytest.Item):
         """Compare _toc.yml with the files on disk."""
         root = self.config.rootpath
         problems = [f"{p} is under book/ but not in _toc.yml: list it, or delete it"
-                    for p in toc.pages_on_disk(root) if p not in self.pages]
+                    for p in pages_on_disk(root) if p not in self.pages]
         wanted = {expect.expectations_path(root, p) for p in self.pages}
         problems += [f"{p.relative_to(root)} belongs to no page in _toc.yml"
-                     for p in sorted((root / "tests" / "expect").rglob("*.yml")) if p not in wanted]
+                     for p in sorted((root / expect.EXPECT_DIR).rglob("*.yml")) if p not in wanted]
         if problems:
             raise CellFailure("\n".join(problems))
 
@@ -206,10 +206,10 @@ class PageCollector(pytest.Collector):
         harness = self.config.stash[HARNESS]
         try:
             page = read_page(self.config.rootpath, self.page)
-            expectations = expect.load(self.config.rootpath, self.page, harness.hub_config.member)
+            expectations = expect.load(self.config.rootpath, self.page, harness.hub_config.member, harness.hub_config)
         except (PageError, expect.ExpectError, OSError) as exc:
             raise self.CollectError(str(exc)) from None
-        self.run = PageRun(page, expectations, harness.start_hub, harness.timeout, self.way)
+        self.run = PageRun(page, expectations, harness.start_hub, harness.timeout, self.way, harness.chains[self.page])
         harness.runs.append(self.run)
         suffix = self.way.suffix
         for cell in page.cells:

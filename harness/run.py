@@ -1,4 +1,4 @@
-"""Running one page in one way: reset the hub, one kernel in a fresh folder, each cell checked as it runs."""
+"""Running one page in one way: reset the hub and the home, a kernel in a fresh folder, each cell checked as it runs."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from fakehub import FakeHub, HubError, api
+from fakehub.seed import expiring
 
-from . import buckets, files, gateway
+from . import buckets, check, files, gateway, home, reads
 from .expect import Expectations
 from .kernel import PageKernel
 from .page import RAISES, SKIP, Cell, Page
@@ -24,13 +25,16 @@ class CellFailure(Exception):
 class PageRun:
     """The state of one page in one way while its items run: kernel, snapshots, whether it already failed."""
 
-    def __init__(self, page: Page, expectations: Expectations, hub_factory, timeout: int, way: Way = WAYS["fresh"]):
+    def __init__(self, page: Page, expectations: Expectations, hub_factory, timeout: int, way: Way = WAYS["fresh"],
+                 chain: dict | None = None):
         self.page = page
+        self.chain = {} if chain is None else chain  # the page's ways in this process: what one leaves the next
         self.expectations = expectations
         self.hub_factory = hub_factory  # () -> (FakeHub, environ, seeded names, earlier work); starts the hub once
         self.timeout = timeout
         self.way = way
         self.failed_at: str | None = None
+        self.same_as = ""  # why this way's run would repeat the run it continues, so it is skipped
         self.done: set[int] = set()
         self.hub: FakeHub | None = None
         self.kernel: PageKernel | None = None
@@ -41,6 +45,10 @@ class PageRun:
         self.earlier: set[str] = set()  # the lived-in member's objects from before the page
         self.first: tuple[buckets.Snapshot, files.Files] | None = None  # after the first of two runs
         self.which = ""  # " (first run)" while the again way's unreported first run is under way
+        self.read_mark = 0  # the storage front's served log: where the reads of the next cell start
+        self.protected: files.Files = {}  # the member's local files: there before the page first ran (the home rule)
+        self.start_names: dict[str, bool] = {}  # every local path before the page first ran (crowded's roots)
+        self.seen: dict[str, bool] = {}  # every local path there after any cell of the run, made and deleted ones too
 
     def where(self, cell: Cell) -> str:
         """The cell's item id in this way: book/x.md:LINE, book/x.md:LINE[lived-in], ..."""
@@ -53,16 +61,71 @@ class PageRun:
             return
         self.hub, self.environ, self.seeded, earlier = self.hub_factory()
         self.earlier = set(earlier) if self.way.lived_in else set()
+        self.clusters = gateway.ClusterWatch(self.hub)
+        if self._continue():
+            return
+        roots = self._crowded_roots() if self.way.crowded else {}
+        if self.way.crowded and not roots:
+            self._same_as("crowded is the fresh way for this page: its first run created no local path")
+        self._fresh_start()
+        if roots:
+            home.plant(roots, Path(self.environ["HOME"]), Path(self.folder))
+            self.protected = self._files()  # the planted paths are the member's too
+        if self.way.again:
+            self._first_run()
+        if self.way.expire:
+            self._expire()
+
+    def _fresh_start(self) -> None:
+        """Seeded buckets (as in the build), the lived-in home, a new empty folder (the build's run_in_temp)."""
         try:
             self.hub.reset(lived_in=self.way.lived_in)  # every page starts from the seeded buckets, as in the build
-        except HubError as exc:
+            self.hub.reset_home()
+            self.read_mark, _ = self.hub.served("end")
+        except (HubError, OSError) as exc:
             self.failed_at = self.page.name
             raise CellFailure(f"{self.page.name}{self.way.suffix}: the fake hub is not usable: {exc}") from None
         self.before = self.last = self._snapshot()
+        self.folder = tempfile.mkdtemp(prefix="leap-page-")
+        self.protected = self._files()
+        self.start_names = self.seen = home.names(Path(self.environ["HOME"]), Path(self.folder))
+
+    def _continue(self) -> bool:
+        """Take over the folder and home the way before this one (again, for week-later) left, if nothing ran since."""
+        left = self.chain.pop(self.way.after, None) if self.way.again else None
+        if left is not None and left.get("nothing_expires"):
+            self._same_as("week-later is the again way for this page: it leaves no scratch object to expire")
+        if left is None or "folder" not in left:
+            return False
+        if not Path(left["folder"]).is_dir() or self._snapshot() != left["buckets"]:
+            shutil.rmtree(left["folder"], ignore_errors=True)
+            return False
+        self.folder, self.protected, self.first = left["folder"], left["protected"], (left["buckets"], left["files"])
+        self._expire()
+        return True
+
+    def _expire(self) -> None:
+        """A week later: the member's scratch objects are gone; folder and home are as the last run left them."""
+        try:
+            self.hub.expire_scratch()
+        except HubError as exc:
+            self._fail_page(f"the fake hub did not delete the member's scratch objects: {exc}")
+        self.before = self.last = self._snapshot()
+
+    def _crowded_roots(self) -> dict[str, str]:
+        """The top local paths the page's fresh run created; without that run here, an unreported run of its own."""
+        if self.way.after in self.chain:
+            return self.chain[self.way.after]["roots"]
+        self._fresh_start()
+        self.which = " (first run, to find the local paths the page creates)"
+        for cell in self.page.cells:
+            self._execute(cell, reported=False)
+        self._stop_kernel()
+        roots = home.created_roots(self.start_names, self.seen)
+        self.close()
+        self.which, self.done = "", set()
         self.clusters = gateway.ClusterWatch(self.hub)
-        self.folder = tempfile.mkdtemp(prefix="leap-page-")  # the build's run_in_temp
-        if self.way.again:
-            self._first_run()
+        return roots
 
     def _first_run(self) -> None:
         """Run the whole page once, unreported; the reported cells then run it again in a new kernel."""
@@ -114,7 +177,14 @@ class PageRun:
                 self._execute(earlier, reported=False)
         self._execute(cell, reported=True)
 
+    def _same_as(self, reason: str) -> None:
+        """Skip every item of this way: its run would start exactly as the run of the way it continues did."""
+        self.same_as = reason
+        self._skip_if_failed()
+
     def _skip_if_failed(self) -> None:
+        if self.same_as:
+            raise pytest.skip.Exception(self.same_as, _use_item_location=True)
         if self.failed_at:
             reason = f"an earlier cell failed ({self.failed_at}), so the rest of the page did not run"
             raise pytest.skip.Exception(reason, _use_item_location=True)  # reported at the page's line
@@ -122,12 +192,11 @@ class PageRun:
     def _execute(self, cell: Cell, reported: bool) -> None:
         self.done.add(cell.index)
         if SKIP in cell.tags:
-            reason = cell.skip_reason()
-            if not reason:
-                self._fail(cell, "is tagged skip-execution but states no reason: make its first line a "
-                                 "comment saying why the build does not run it (tests/expect/README.md)")
+            problem = check.source_problem(cell)
+            if problem:
+                self._fail(cell, problem)
             if reported:
-                raise pytest.skip.Exception(f"skip-execution: {reason}", _use_item_location=True)
+                raise pytest.skip.Exception(f"skip-execution: {cell.skip_reason()}", _use_item_location=True)
             return
         self._check_hub(cell, "before the cell ran")
         result = self._kernel().run(cell)
@@ -136,6 +205,7 @@ class PageRun:
             self._fail(cell, f"did not finish within the cell timeout of {self.timeout} s")
         if result.kernel_died:
             self._fail(cell, "killed the kernel")
+        self._check_reads(cell)
         if result.error and RAISES not in cell.tags:
             self._check_hub(cell, "while the cell ran")
             name, value, traceback = result.error
@@ -150,16 +220,32 @@ class PageRun:
                              "cell had finished (JupyterLab shows it under that cell): fix the code, do not hide it",
                        f"stderr:\n{text}")
         self._check_hub(cell, "after the cell ran")
+        harmed = home.broken(self.protected, Path(self.environ["HOME"]), Path(self.folder))
+        if self.start_names:
+            self.seen = self.seen | home.names(Path(self.environ["HOME"]), Path(self.folder))
+        if harmed:
+            self._fail(cell, "broke the home rule (a page may delete or change only the local files it created):",
+                       "\n".join(f"  {line}" for line in harmed))
         try:
             self.clusters.after_cell(self.where(cell))
         except HubError as exc:
             self._fail(cell, f"stopped: the fake hub's gateway did not answer after the cell ran: {exc}")
         after = self._snapshot()
         broken = buckets.violations(buckets.changes(self.last, after), self.hub.config.member, self.seeded,
-                                    self.earlier)
+                                    self.earlier, self.hub.config)
         self.last = after
         if broken:
             self._fail(cell, "broke the bucket rules:", "\n".join(f"  {line}" for line in broken))
+
+    def _check_reads(self, cell: Cell) -> None:
+        """The build-only rule, on the objects the storage front served since the last cell."""
+        try:
+            self.read_mark, served = self.hub.served(self.read_mark)
+        except HubError as exc:
+            self._fail(cell, f"stopped: the fake hub died while the cell ran: {exc}")
+        broken = reads.build_only(self.hub.config).violations(served)
+        if broken:
+            self._fail(cell, "broke the build-only rule:", "\n".join(f"  {line}" for line in broken))
 
     def _check_hub(self, cell: Cell, when: str) -> None:
         try:
@@ -172,9 +258,28 @@ class PageRun:
         self.close()
         numbered = "\n".join(f"{cell.code_line + i:>5} | {line}" for i, line in enumerate(cell.source.splitlines()))
         headline = f"{self.where(cell)}{self.which} {what}"
-        raise CellFailure("\n\n".join(part for part in (headline, numbered, detail) if part))
+        raise CellFailure("\n\n".join(part for part in (headline, numbered, detail, self.way.meaning) if part))
+
+    def _fail_page(self, what: str) -> None:
+        self.failed_at = self.page.name
+        self.close()
+        raise CellFailure(f"{self.page.name}{self.way.suffix}: {what}")
 
     # -- after the page --------------------------------------------------------------------
+
+    def _hand_on(self, folder: str, after: buckets.Snapshot, left: files.Files, passed: bool) -> None:
+        """Leave what a way that continues this one needs: the paths it created; its folder, if it passed."""
+        kept = {"roots": home.created_roots(self.start_names, self.seen)}
+        continued = any(way.after == self.way.name and way.again for way in WAYS.values())
+        expire = tuple(f"{bucket}/{self.hub.config.member}/" for bucket in expiring(self.hub.config))
+        if continued and passed and not any(name.startswith(expire) for name in after):
+            kept["nothing_expires"] = True  # a week later it would start just as this run did
+        elif continued and passed:
+            kept |= {"folder": folder, "buckets": after, "files": left, "protected": self.protected}
+            folder = None  # the continuing way deletes it (or the harness, at its end)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+        self.chain[self.way.name] = kept
 
     def finish(self) -> None:
         """Check the page as a whole: bucket rules since it started, and its expectations file."""
@@ -189,16 +294,19 @@ class PageRun:
             after = self._snapshot()
             left_running = self.clusters.left_running()  # while the kernel that made them still runs
             self._stop_kernel()
-            left = self._files() if self.first else {}
+            left = self._files()
+            harmed = home.broken(self.protected, Path(self.environ["HOME"]), Path(self.folder))
+            folder, self.folder = self.folder, None  # kept for a way that continues this one, if it passes
         except HubError as exc:
             raise CellFailure(f"{name}: the fake hub died after the last cell: {exc}") from None
         finally:
             self.close()
-        member = self.hub.config.member
-        problems = buckets.violations(buckets.changes(self.before, after), member, self.seeded, self.earlier)
-        problems += self.expectations.problems(set(after) - self.earlier)  # what the page itself left
+        problems = check.page_problems(self.hub.config, self.before, after, self.seeded, self.expectations,
+                                       self.earlier)
         if self.first:
             problems += buckets.differences(self.first[0], after) + files.differences(self.first[1], left)
-        problems += left_running
+        problems += left_running + [f"{line} (the home rule: a page may delete or change only the local files it "
+                                    "created)" for line in harmed]
+        self._hand_on(folder, after, left, passed=not problems)
         if problems:
             raise CellFailure(f"{name} after its last cell:\n" + "\n".join(f"  {p}" for p in problems))

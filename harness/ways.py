@@ -1,4 +1,4 @@
-"""The ways every page runs: as a new member, as a member with earlier work, and twice in a row."""
+"""The ways every page runs: new member, earlier work, twice in a row, a week later, and in a crowded home."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ class Way:
     name: str
     lived_in: bool  # the member's folders already hold earlier work (fakehub/seeds/lived-in/)
     again: bool  # the page runs once unreported, then again (reported) on the same hub, folder and home
+    expire: bool = False  # between the runs the member's scratch objects go, as scratch's 7-day rule leaves them
+    crowded: bool = False  # each local path a first run created exists already, holding the member's own files
+    after: str = ""  # the way whose run, in the same pytest process, this one continues instead of starting anew
+    meaning: str = ""  # said under a failure in this way: what it imitates on the hub
 
     @property
     def suffix(self) -> str:
@@ -23,8 +27,16 @@ WAYS = {
     "fresh": Way("fresh", lived_in=False, again=False),
     "lived-in": Way("lived-in", lived_in=True, again=False),
     "again": Way("again", lived_in=False, again=True),
+    "week-later": Way("week-later", lived_in=False, again=True, expire=True, after="again",
+                      meaning="week-later: the page ran before in this folder and home; since then scratch's 7-day "
+                              "lifecycle rule has deleted the member's scratch objects. Keep what must last in "
+                              "$PERSISTENT_BUCKET, or remake it."),
+    "crowded": Way("crowded", lived_in=False, again=False, crowded=True, after="fresh",
+                   meaning="crowded: each local path the page created in its first run already held the member's "
+                           "own files. Work in a new temporary folder, or check before writing or deleting."),
 }
-DEFAULT = ",".join(WAYS)
+DEFAULT = "fresh,lived-in,again"  # the ways of both nox sessions (noxfile.py's ONCE gives the hub session only these)
+EVERY = ",".join(WAYS)  # --ways's default: the pins session, and a run by hand
 
 
 def select(value: str) -> list[Way]:
@@ -34,3 +46,9 @@ def select(value: str) -> list[Way]:
     if unknown or not names:
         raise ValueError(f"--ways: unknown way(s) {unknown or names}; choose from {list(WAYS)}")
     return [way for name, way in WAYS.items() if name in names]
+
+
+def scope(suffix: str) -> str:
+    """The suffix of the scope a way's items share a worker in: a way that continues another runs beside it."""
+    way = next((w for w in WAYS.values() if w.suffix == suffix), None)
+    return WAYS[way.after].suffix if way and way.after else suffix

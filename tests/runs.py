@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).parents[1]
 # Code that leaves a gateway cluster of one worker running: it outlives the process that made it.
 CLUSTER = ("from dask_gateway import Gateway\n"
@@ -23,34 +25,25 @@ CLUSTER = ("from dask_gateway import Gateway\n"
 def processes_under(folder: Path) -> dict[int, str]:
     """Live processes working in folder (or a deleted folder below it): pid -> command line."""
     found = {}
-    for pid, command in all_processes().items():
-        try:
-            cwd = os.readlink(f"/proc/{pid}/cwd").removesuffix(" (deleted)")
-        except OSError:
-            continue
-        if cwd == str(folder) or cwd.startswith(f"{folder}/"):
-            found[pid] = command
+    for process in psutil.process_iter(["cmdline", "cwd", "status"]):
+        cwd = (process.info["cwd"] or "").removesuffix(" (deleted)")  # None: gone, or not ours to read
+        if process.info["status"] != psutil.STATUS_ZOMBIE and (cwd == str(folder) or cwd.startswith(f"{folder}/")):
+            found[process.pid] = " ".join(process.info["cmdline"] or [])
     return found
 
 
 def all_processes() -> dict[int, str]:
     """Every live process (not a zombie): pid -> command line."""
-    found = {}
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            command = Path(f"/proc/{entry}/cmdline").read_text().replace("\0", " ").strip()
-        except OSError:
-            continue
-        if alive(int(entry)):
-            found[int(entry)] = command
-    return found
+    return {process.pid: " ".join(process.info["cmdline"] or [])
+            for process in psutil.process_iter(["cmdline", "status"])
+            if process.info["status"] not in (None, psutil.STATUS_ZOMBIE)}
 
 
 def alive(pid: int) -> bool:
     """Whether a process runs (a zombie, dead but not yet reaped, does not)."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
         return False
 
 

@@ -82,3 +82,19 @@ def test_the_suite_measure_runs_the_sessions_of_nox_s_tests_as_nox_does():
         assert session["venv"] == ".nox/" + re.sub(r"\W+", "-", name).strip("-"), "nox's venv for the session"
     assert sessions["tests(deps='pins')"]["args"] == ["-n", "auto"]
     assert sessions["tests(deps='hub')"]["args"] == ["-n", "auto", *once]
+
+
+def test_the_record_keeps_the_newest_runs_first(tmp_path, monkeypatch):
+    import datetime
+
+    from bench import results
+
+    path, meta = tmp_path / "results.md", {"cpus": 2, "python": "3.12", "repetitions": 3, "load": [1.0], "total_s": 9}
+    monkeypatch.setattr(results, "KEEP", 2)
+    for day in (1, 2, 3):
+        when = datetime.datetime(2026, 12, day, 5, 0, tzinfo=datetime.UTC)
+        results.record([("hub_start_s", f"{day}.00 s | x")], meta, ["hub"], path, when)
+    text = path.read_text()
+    assert text.startswith(results.HEADER)
+    assert text.index("2026-12-03 05:00") < text.index("2026-12-02 05:00") and "2026-12-01" not in text
+    assert "| hub_start_s | 3.00 s / x |" in text

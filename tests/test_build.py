@@ -75,7 +75,7 @@ def test_the_cache_key_follows_the_environment(tmp_path):
     import shutil
 
     shutil.copytree(config.seed, moved / "seed")
-    changed = type(config)(config.member, config.image, config.buckets, moved / "seed")
+    changed = type(config)(config.login, config.image, config.buckets, config.read_only, moved / "seed")
     assert environment_key(changed, base) == environment_key(config, base)
     next(p for p in (moved / "seed").rglob("*.csv")).write_text("station\nZ\n")
     assert environment_key(changed, base) != environment_key(config, base)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.cookiejar
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
-from fakehub import FakeHub, HubError, api, leapgateway, load, member
+from fakehub import FakeHub, HubError, api, hubapi, leapgateway, load, member
 from fakehub.procs import listening
 from fakehub.seed import earlier_work, seed_objects
 from fakehub.server import Server
@@ -62,7 +67,7 @@ def test_the_kernels_environment_is_the_hubs(hub):
     assert env["GH_SCOPED_CREDS_APP_URL"] == "https://github.com/apps/leap-hub-push-access"
     assert env["GH_SCOPED_CREDS_CLIENT_ID"].startswith("Iv1.")
     assert env["HOME"] == str(hub.sandbox / "home")
-    assert env["STORAGE_EMULATOR_HOST"] == hub.url
+    assert env["STORAGE_EMULATOR_HOST"] == hub.front_url != hub.url  # the member's code goes through the front
     assert env["NO_GCE_CHECK"] == "true" and env["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] == "false"
     # Dask Gateway, as the hub sets it: behind the hub, with the member's own token.
     assert env["DASK_GATEWAY__ADDRESS"] == f"{hub.addresses.hub_url}/services/dask-gateway/"
@@ -91,11 +96,42 @@ def test_the_members_token_has_the_gateways_scope_only(hub):
     assert not any(scope.startswith(("admin", "servers", "tokens")) for scope in found)
 
 
+def test_the_hub_user_is_the_github_login_in_lower_case(hub):
+    from jupyterhub.auth import Authenticator
+
+    assert CONFIG.login == "Jane-Doe-42" and CONFIG.member == "jane-doe-42"
+    assert Authenticator().normalize_username(CONFIG.login) == CONFIG.member  # JupyterHub's own rule agrees
+    users = hubapi.call(f"{hub.addresses.hub_api_url}/users", hub.admin_token)
+    assert [user["name"] for user in users] == [CONFIG.member]  # the hub made its user of the mixed-case login
+
+
+def test_logging_in_with_the_mixed_case_login_makes_the_lower_case_hub_user(hub):
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(jar),
+                                         NoRedirect())
+    form = opener.open(f"{hub.addresses.hub_url}/hub/login", timeout=10).read().decode()
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form)[1]
+    body = urllib.parse.urlencode({"username": CONFIG.login, "password": "any", "_xsrf": xsrf}).encode()
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        opener.open(urllib.request.Request(f"{hub.addresses.hub_url}/hub/login", data=body), timeout=30)
+    assert redirected.value.code == 302, redirected.value.read()[:300]
+    home = opener.open(f"{hub.addresses.hub_url}/hub/home", timeout=30).read().decode()
+    assert CONFIG.member in home and CONFIG.login not in home
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Stop at the first redirect, so the login's answer shows."""
+
+    def redirect_request(self, *args, **kwargs):
+        """Follow nothing."""
+        return None
+
+
 def test_a_fresh_process_uses_gcsfs_against_the_hub(hub):
     out = run_in(hub, "import gcsfs; fs = gcsfs.GCSFileSystem(); print(fs._location); "
                       "print(sorted(fs.ls('leap-persistent-ro/data-library')))")
     location, listing = out.stdout.splitlines()
-    assert location == hub.url
+    assert location == hub.front_url
     assert "leap-persistent-ro/data-library/sst-monthly-demo.zarr" in listing
 
 
@@ -192,7 +228,7 @@ def test_the_gateway_as_leap_configures_it(hub):
     assert report["worker"] == {
         "SCRATCH_BUCKET": f"gs://leap-scratch/{CONFIG.member}", "PANGEO_SCRATCH": f"gs://leap-scratch/{CONFIG.member}",
         "PERSISTENT_BUCKET": None, "JUPYTERHUB_USER": None, "JUPYTERHUB_API_TOKEN": None,
-        "STORAGE_EMULATOR_HOST": hub.url}
+        "STORAGE_EMULATOR_HOST": hub.front_url}
     assert report["threads"] == [2, 2]  # "2CPU, 14.5Gi" is two threads here
     assert report["ls"] == ["leap-persistent-ro/data-library/sst-monthly-demo.zarr"]
     assert report["listed"] and report["after"] == []
@@ -221,8 +257,8 @@ def test_reset_stops_the_members_clusters(hub):
 def test_the_members_server_gets_the_hubs_variables(hub):
     model = hub.start_member_server()
     pid = model["state"]["pid"]
-    env = dict(line.split("=", 1) for line in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in line)
-    expected = member.server_environ(hub.config, hub.addresses, hub.url, hub.sandbox)
+    env = psutil.Process(pid).environ()
+    expected = member.server_environ(hub.config, hub.addresses, hub.front_url, hub.sandbox)
     assert {name: env.get(name) for name in expected} == expected
     assert env["JUPYTERHUB_USER"] == CONFIG.member and env["HOME"] == str(hub.sandbox / "home")
     assert not set(member.CREDENTIAL_VARIABLES) & set(env)
@@ -249,9 +285,9 @@ def test_reuses_a_loopback_server_and_reseeds_it_then_stops_cleanly(monkeypatch)
         assert server.alive(), "a server the hub did not start is left running"
         assert dict(os.environ) == before
         assert not sandbox.exists() and not logs.exists()
-        assert not [pid for pid in processes if Path(f"/proc/{pid}").exists()]
+        assert not [pid for pid in processes if psutil.pid_exists(pid)]
         assert {"start_s", "ready_s", "stop_s"} <= set(hub.timings)
-        assert set(hub.timings["ready_s"]) == {"hub", "gateway"}
+        assert set(hub.timings["ready_s"]) == {"front", "hub", "gateway"}  # the front stands before any storage
         hub.stop()  # twice is harmless
     finally:
         server.stop()
@@ -262,6 +298,7 @@ def test_attaches_to_a_running_hub_and_leaves_it_running(hub, monkeypatch):
     monkeypatch.setenv("FAKEHUB_STACK", str(hub.stack_file))
     with FakeHub() as attached:
         assert attached.attached and attached.url == hub.url and attached.member_token == hub.member_token
+        assert attached.front_url == hub.front_url
         assert os.environ["DASK_GATEWAY__ADDRESS"] == hub.environ["DASK_GATEWAY__ADDRESS"]
     assert hub.stack.processes() and hub.sandbox.is_dir()
     hub.check()
@@ -325,7 +362,7 @@ def test_every_process_of_the_stack_listens_on_loopback_only(hub):
     assert out.returncode == 0, out.stderr
     try:
         processes = set(hub.stack.processes())
-        commands = " ".join(Path(f"/proc/{pid}/cmdline").read_text() for pid in processes)
+        commands = " ".join(" ".join(psutil.Process(pid).cmdline()) for pid in processes)
         for part in ("fake-gcs-server", "jupyterhub", "configurable-http-proxy", "dask_gateway_server",
                      "dask-gateway-proxy", "jupyterhub.singleuser", "scheduler", "worker"):
             assert part in commands, f"no {part} among the stack's processes"

@@ -1,37 +1,28 @@
-"""fakehub/hub-image-versions.txt matches the hub's image: its tag, and (when ../shared has it) its package list."""
+"""fakehub/hub-image-versions.txt matches the image whose library versions the suite verifies."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from fakehub import load
+from fakehub import imageversions, load
 
 ROOT = Path(__file__).parents[1]
-VERSIONS = ROOT / "fakehub" / "hub-image-versions.txt"
-LINE = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>\S+)\s*(#\s*conda:\s*(?P<conda>\S+))?\s*$")
+VERSIONS = imageversions.VERSIONS
 
 
 def pins() -> dict[str, tuple[str, str]]:
     """Map each conda name to (pip name, version), from the data file."""
-    found = {}
-    for line in VERSIONS.read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            match = LINE.match(line)
-            assert match, f"{VERSIONS.name}: cannot read {line!r}"
-            found[(match["conda"] or match["name"]).lower()] = (match["name"], match["version"])
-    return found
+    return {pin.conda: (pin.name, pin.version) for pin in imageversions.read().pins}
 
 
 def image_tag() -> str:
     """The image the data file says it describes."""
-    first = VERSIONS.read_text().splitlines()[0]
-    return first.split(": ", 1)[1].strip()
+    return imageversions.read().image
 
 
-def test_the_file_describes_the_hubs_image():
+def test_the_file_describes_the_image_the_fake_hub_names():
     assert image_tag() == load().image
 
 
@@ -44,3 +35,21 @@ def test_versions_match_the_images_package_list():
     ours = {conda: version for conda, (_, version) in pins().items()}
     wrong = {conda: (version, image.get(conda)) for conda, version in ours.items() if image.get(conda) != version}
     assert not wrong, f"{VERSIONS.name} differs from {listing.name} (ours, image's): {wrong}"
+
+
+def test_the_reader_refuses_what_it_cannot_read(tmp_path):
+    versions = tmp_path / "versions.txt"
+    versions.write_text("# Verified with the library versions of: a/b:1\nzarr==3.1.5  # conda: zarr-python; server\n")
+    [pin] = imageversions.read(versions).pins
+    assert pin == imageversions.Pin("zarr", "3.1.5", "zarr-python", True)
+    versions.write_text("# Verified with the library versions of: a/b:1\nzarr>=3\n")
+    with pytest.raises(imageversions.VersionsError, match="cannot read 'zarr>=3'"):
+        imageversions.read(versions)
+    versions.write_text("# Verified with the library versions of: a/b:1\nzarr==3.1.5  # pinned by hand\n")
+    with pytest.raises(imageversions.VersionsError, match="unknown note 'pinned by hand'"):
+        imageversions.read(versions)
+
+
+def test_the_members_server_packages_are_noted_in_the_file():
+    assert {pin.name for pin in imageversions.read().server()} == {
+        "jupyterlab", "jupyter_server", "nbgitpuller", "dask-gateway"}

@@ -1,4 +1,4 @@
-"""Every seeded object says where it comes from, and every page that reads a build-only one says so."""
+"""Every seeded object says where it comes from, and no page's code names a build-only one."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from minibook import FRONT_MATTER
 
+from booksite.book import toc_pages
 from fakehub import load
 from fakehub import provenance as prov
-from harness import toc
 from harness.page import read_page
 
 ROOT = Path(__file__).parents[1]
@@ -19,20 +19,12 @@ ENTRIES = prov.load(CONFIG)
 CATALOG = "https://catalog.leap.columbia.edu/"
 
 
-def missing_notes(root: Path, page: str, names: list[str]) -> list[str]:
-    """A problem per code cell that names a build-only path with no catalog link in the text just above it."""
+def build_only_reads(root: Path, page: str, names: list[str]) -> list[str]:
+    """A problem per code cell that names a build-only path: a member's Run All on the hub would fail there."""
     read = read_page(root, page)
-    code = {cell.index: cell for cell in read.cells}
-    problems, text = [], ""
-    for index, cell in enumerate(read.notebook.cells):
-        if cell.cell_type == "markdown":
-            text = cell.source  # the text a reader sees right above the code cells that follow it
-            continue
-        for name in (n for n in names if n in cell.source):
-            if CATALOG not in text:
-                problems.append(f"{code[index].where}: this cell reads {name} (exists only in this build) and needs "
-                                f"a note just before it that says so and links the LEAP Data Catalog ({CATALOG})")
-    return problems
+    return [f"{cell.where}: this cell names {name}, which exists only in this build; the page must make its "
+            f"own input (or read a dataset the hub documents, see {CATALOG})"
+            for cell in read.cells for name in names if name in cell.source]
 
 
 def test_every_seed_file_has_a_provenance():
@@ -78,20 +70,12 @@ def test_the_build_only_names_are_the_seeds():
     assert "leap-persistent/yet-another-member" in BUILD_ONLY and "~/data" in BUILD_ONLY
 
 
-@pytest.mark.parametrize("page", toc.toc_pages(ROOT))
-def test_a_page_that_reads_build_only_data_says_so(page):
-    assert missing_notes(ROOT, page, BUILD_ONLY) == []
+@pytest.mark.parametrize("page", toc_pages(ROOT))
+def test_no_page_names_build_only_data(page):
+    assert build_only_reads(ROOT, page, BUILD_ONLY) == []
 
 
-def test_a_page_without_the_note_fails(tmp_path):
-    text = (ROOT / "book" / "tutorials" / "getting-started.md").read_text().replace(CATALOG, "https://example.org/")
-    (tmp_path / "book").mkdir()
-    (tmp_path / "book" / "page.md").write_text(text)
-    [problem] = missing_notes(tmp_path, "book/page.md", BUILD_ONLY)
-    assert "leap-persistent-ro/data-library/sst-monthly-demo.zarr" in problem
-
-
-LATER_READ = FRONT_MATTER + f"""\
+BUILD_ONLY_READ = FRONT_MATTER + f"""\
 # Page
 
 Only in this build: see the [LEAP Data Catalog]({CATALOG}).
@@ -100,16 +84,17 @@ Only in this build: see the [LEAP Data Catalog]({CATALOG}).
 fs.info("leap-persistent/yet-another-member/stations.csv")
 ```
 
-A later section, with no note.
+A later section.
 
 ```{{code-cell}} ipython3
-pd.read_csv("gs://leap-persistent/yet-another-member/stations.csv")
+xr.open_dataset("gs://leap-persistent-ro/data-library/sst-monthly-demo.zarr", engine="zarr")
 ```
 """
 
 
-def test_a_later_cell_without_a_note_of_its_own_fails(tmp_path):
+def test_a_page_that_names_build_only_data_fails_even_with_a_note(tmp_path):
     (tmp_path / "book").mkdir()
-    (tmp_path / "book" / "page.md").write_text(LATER_READ)
-    [problem] = missing_notes(tmp_path, "book/page.md", BUILD_ONLY)
-    assert problem.startswith("book/page.md:20: this cell reads leap-persistent/yet-another-member")
+    (tmp_path / "book" / "page.md").write_text(BUILD_ONLY_READ)
+    first, second = build_only_reads(tmp_path, "book/page.md", BUILD_ONLY)
+    assert first.startswith("book/page.md:14: this cell names leap-persistent/yet-another-member")
+    assert second.startswith("book/page.md:20: this cell names leap-persistent-ro/data-library/sst-monthly-demo.zarr")

@@ -22,3 +22,9 @@ def test_other_tests_are_their_own_scope():
     assert split(None, "tests/test_fakehub.py::test_start_and_stop") == "tests/test_fakehub.py::test_start_and_stop"
     assert split(None, "_toc.yml::every-page-listed") == "_toc.yml::every-page-listed"
     assert split(None, "tests/test_harness.py::test_scenario[good]") == "tests/test_harness.py::test_scenario[good]"
+
+
+def test_a_way_that_continues_another_shares_its_scope():
+    page = "book/first-steps.md"
+    assert split(None, f"{page}:26[week-later]") == split(None, f"{page}:26[again]") == f"{page}[again]"
+    assert split(None, f"{page}:expect[crowded]") == split(None, f"{page}:26") == page

@@ -14,7 +14,9 @@ from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from minibook import JUPYTER_BOOK, ROOT, make_book
 
-from booksite.stamp import Stamp, StampError, cached_run, cell_counts, hub_image, installed, ran_at
+from booksite.stamp import Stamp, StampError, cached_run, cell_counts, installed, package_list, ran_at, verified_image
+from fakehub import load
+from fakehub.config import HUB_YML
 
 STAMPED = """\
 sphinx:
@@ -34,15 +36,53 @@ raise SystemExit("the build ran a cell tagged skip-execution")
 """
 
 
-def test_the_hub_image_is_read_from_the_first_line(tmp_path):
+VERIFIED = "# Verified with the library versions of: pangeo/pangeo-notebook:2026.01.30\n"
+FACTS = {"ran": datetime(2026, 8, 1, 12, 0, tzinfo=UTC), "versions": (("gcsfs", "1.0"), ("dask", "2.0")),
+         "verified_image": "pangeo/pangeo-notebook:2026.01.30", "hub_image": "pangeo/pangeo-notebook:2026.06.04",
+         "hub_read": "2026-08", "hub_source": "https://example.org/config.yaml"}
+
+
+def test_the_verified_image_is_read_from_the_first_line(tmp_path):
     versions = tmp_path / "versions.txt"
-    versions.write_text("# The hub's image: pangeo/pangeo-notebook:2026.01.30\ngcsfs==2026.1.0\n")
-    assert hub_image(versions) == "pangeo/pangeo-notebook:2026.01.30"
-    versions.write_text("gcsfs==2026.1.0\n")
-    with pytest.raises(StampError, match="first line must read"):
-        hub_image(versions)
-    with pytest.raises(StampError, match="cannot read the hub image"):
-        hub_image(tmp_path / "missing.txt")
+    versions.write_text(VERIFIED + "gcsfs==2026.1.0\n")
+    assert verified_image(versions) == "pangeo/pangeo-notebook:2026.01.30"
+    for wrong in ("gcsfs==2026.1.0\n", "# The hub's image: pangeo/pangeo-notebook:2026.01.30\n"):
+        versions.write_text(wrong)  # the old wording called the verified image the hub's: refused
+        with pytest.raises(StampError, match="first line must read"):
+            verified_image(versions)
+    versions.write_text("# Verified with the library versions of: my/own-image:latest\n")
+    with pytest.raises(StampError, match="not a Pangeo image with a dated tag"):
+        verified_image(versions)
+    with pytest.raises(StampError, match="cannot read the verified image"):
+        verified_image(tmp_path / "missing.txt")
+
+
+def test_the_package_list_is_the_images_own():
+    expected = "https://github.com/pangeo-data/pangeo-docker-images/blob/2026.01.30/pangeo-notebook/packages.txt"
+    assert package_list("pangeo/pangeo-notebook:2026.01.30") == expected
+    assert package_list("quay.io/pangeo/ml-notebook:2026.06.04").endswith("/blob/2026.06.04/ml-notebook/packages.txt")
+    with pytest.raises(StampError):
+        package_list("pangeo/pangeo-notebook")
+
+
+def test_the_stamp_keeps_the_verified_versions_apart_from_the_hubs_image():
+    shown = Stamp(**FACTS).html()
+    verified, hub = shown.split("The hub itself runs")
+    assert 'library versions of <code class="booksite-stamp-image">pangeo/pangeo-notebook:2026.01.30</code>' in verified
+    assert package_list("pangeo/pangeo-notebook:2026.01.30") in verified and "2026.06.04" not in verified
+    assert '<code class="booksite-stamp-hub-image">pangeo/pangeo-notebook:2026.06.04</code>' in hub
+    assert 'href="https://example.org/config.yaml"' in hub and "read in <span" in hub and "2026-08" in hub
+    assert "2026.01.30" not in hub and "hub's image" not in shown
+
+
+def test_the_hubs_image_comes_from_the_hubs_definition(tmp_path):
+    hub = load().hub_image
+    assert hub.reference == "pangeo/pangeo-notebook:2026.06.04" and hub.read and hub.source.startswith("https://")
+    assert hub.reference != load().image  # the image the fake hub names is the verified one, not the hub's
+    broken = tmp_path / "hub.yml"
+    broken.write_text(HUB_YML.read_text().replace("  read:", "  when:"))
+    with pytest.raises(ValueError, match="hub_image must have exactly the keys"):
+        load(broken)
 
 
 def test_versions_are_the_installed_ones():
@@ -88,8 +128,7 @@ def test_cells_tagged_skip_execution_are_counted_as_not_run():
 
 
 def test_the_stamp_names_the_cells_not_run_only_when_there_are_some():
-    facts = {"ran": datetime(2026, 8, 1, 12, 0, tzinfo=UTC), "versions": (("gcsfs", "1.0"), ("dask", "2.0")),
-             "hub_image": "pangeo/pangeo-notebook:2026.01.30"}
+    facts = FACTS
     every = Stamp(**facts).html()
     assert "last ran on <time" in every and "not run" not in every and "data-not-run" not in every
     assert "UTC</time>, with " in every
@@ -128,7 +167,7 @@ def test_a_page_taken_from_the_cache_keeps_its_run_time(tmp_path, local_hub):
         page.write(SKIPPED)  # a cell the build leaves unrun: the stamp must say so
     (tmp_path / "_config.yml").write_text(
         (tmp_path / "_config.yml").read_text().split("sphinx:")[0] + STAMPED.format(root=ROOT))
-    (tmp_path / "versions.txt").write_text("# The hub's image: pangeo/pangeo-notebook:2026.01.30\n")
+    (tmp_path / "versions.txt").write_text(VERIFIED)
     first = build_all(tmp_path, FAKEHUB_STACK=stack)
     assert first.returncode == 0 and "Executed notebook" in first.stdout, first.stdout + first.stderr
     ran = stamp_time(tmp_path)
@@ -137,4 +176,6 @@ def test_a_page_taken_from_the_cache_keeps_its_run_time(tmp_path, local_hub):
     assert second.returncode == 0 and "Using cached notebook" in second.stdout, second.stdout + second.stderr
     assert "Executed notebook" not in second.stdout
     assert stamp_time(tmp_path) == ran
-    assert "pangeo/pangeo-notebook:2026.01.30" in (tmp_path / "_build" / "html" / "page.html").read_text()
+    built = (tmp_path / "_build" / "html" / "page.html").read_text()
+    assert "library versions of <code class=\"booksite-stamp-image\">pangeo/pangeo-notebook:2026.01.30" in built
+    assert f'<code class="booksite-stamp-hub-image">{load().hub_image.reference}</code>' in built

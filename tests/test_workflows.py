@@ -1,4 +1,4 @@
-"""The GitHub workflows: they run the nox sessions the README documents, never a second copy of a command.
+"""The GitHub workflows: they run the documented nox sessions (.ci/commands.yml), never a second copy of a command.
 
 Also: least privileges, pinned actions, timeouts and concurrency; and the lint (actionlint, zizmor)
 fails on a broken workflow.
@@ -18,14 +18,16 @@ from pathlib import Path
 import pytest
 import yaml
 
+from booksite.published import published_branch
 from tools.check_workflows import CHECKS
 
 ROOT = Path(__file__).parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 README = ROOT / "README.md"
+DECLARED = yaml.safe_load((ROOT / ".ci" / "commands.yml").read_text())  # what the README gives a reader
 CHECK = str(ROOT / "tools" / "check_workflows.py")
 FILES = sorted(WORKFLOWS.glob("*.yml"))
-INSTALL = "python3 -m pip install nox"  # what the README installs nox with
+INSTALL = DECLARED["install"]  # what the README installs nox with
 PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
 SHELL_WORDS = {"if", "then", "else", "elif", "fi", "do", "done", "{", "}", "!"}
 SEPARATORS = {"&&", "||", "|", ";", "(", ")", "&"}
@@ -41,14 +43,13 @@ def load(path: Path) -> dict:
 
 
 def documented_sessions() -> set[str]:
-    """Every session the README names in a `nox -s ...` command."""
-    found = re.findall(r"""nox -s ("[^"]+"|'[^']+'|[\w(),='"-]+)""", README.read_text())
-    return {shlex.split(name)[0] for name in found}
+    """Every session documented for a reader (.ci/commands.yml: sessions)."""
+    return set(DECLARED["sessions"])
 
 
 def readme_commands() -> list[str]:
-    """The README's one-line commands: install nox, then run a session."""
-    return [line.strip() for line in README.read_text().splitlines() if line.startswith(f"{INSTALL} && nox ")]
+    """The README's one-line commands, as declared: install nox, then run a session."""
+    return list(DECLARED["commands"])
 
 
 def program(argv: list[str]) -> str:
@@ -145,7 +146,7 @@ ALL_RUNS = [(path.name, job, script) for path in FILES for job, _, script in run
 
 
 def test_there_are_workflows_and_the_readme_documents_sessions():
-    assert {"pull-request.yml", "publish.yml", "nightly.yml"} <= {p.name for p in FILES}
+    assert {"pull-request.yml", "publish.yml", "nightly.yml", "preview.yml"} <= {p.name for p in FILES}
     assert {"tests", "docs"} <= documented_sessions()
 
 
@@ -158,20 +159,123 @@ def test_each_command_is_a_documented_session_or_no_copy_of_one(workflow, job, s
             assert sessions, f"{workflow}:{job}: {shlex.join(argv)} names no session"
             undocumented = set(sessions) - documented
             assert not undocumented, f"{workflow}:{job}: the README documents no session {undocumented}"
-        elif shlex.join(argv) != INSTALL:
+        elif argv != shlex.split(INSTALL):
             assert not programs(argv) & forbidden, (
                 f"{workflow}:{job}: {shlex.join(argv)!r} copies a command of the noxfile: call its nox session")
 
 
 def test_each_workflow_runs_nox():
     for path in FILES:
+        if triggered_by_another_run(load(path)):
+            continue  # it handles another run's results: test_a_workflow_run_workflow_runs_no_pull_requests_code
         runs = [argv for _, _, script in run_steps(load(path)) for argv in commands(script)]
         assert any(argv[0] == "nox" for argv in runs), f"{path.name} runs no nox session"
 
 
+def triggered_by_another_run(workflow: dict) -> bool:
+    """Whether a workflow runs only after another one (workflow_run)."""
+    return set(workflow["on"]) == {"workflow_run"}
+
+
+def untrusted_code_problems(workflow: dict) -> list[str]:
+    """What lets a workflow_run workflow (write access) run a pull request's code: checkouts of it, nox, pip."""
+    problems = []
+    for job_id, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            if str(step.get("uses", "")).startswith("actions/checkout@") and (step.get("with") or {}).get("ref"):
+                problems.append(f"{job_id}: checks out {step['with']['ref']}, not the default branch")
+        for _, _, script in run_steps({"jobs": {job_id: job}}):
+            ran = {argv[0] for argv in commands(script)} | {program(argv) for argv in commands(script)}
+            problems += [f"{job_id}: runs {name}" for name in sorted(ran & {"nox", "pip", "pytest", "jupyter-book"})]
+    return problems
+
+
+def test_a_workflow_run_workflow_runs_no_pull_requests_code():
+    workflows = [load(path) for path in FILES if triggered_by_another_run(load(path))]
+    assert workflows, "preview.yml: the preview's poster is a workflow_run workflow"
+    for workflow in workflows:
+        assert untrusted_code_problems(workflow) == []
+
+
+def test_the_untrusted_code_check_can_fail():
+    workflow = load(WORKFLOWS / "preview.yml")
+    job = workflow["jobs"]["preview"]
+    job["steps"][0].setdefault("with", {})["ref"] = "${{ github.event.workflow_run.head_sha }}"
+    job["steps"].append({"run": f"{INSTALL} && nox -s docs"})
+    assert untrusted_code_problems(workflow) == [
+        "preview: checks out ${{ github.event.workflow_run.head_sha }}, not the default branch",
+        "preview: runs nox", "preview: runs pip"]
+
+
+def pull_request_writes(workflow: dict) -> list[str]:
+    """The jobs of a workflow that grant themselves any write permission."""
+    return [job_id for job_id, job in workflow["jobs"].items()
+            if "write" in (job.get("permissions") or {}).values() or job.get("permissions") == "write-all"]
+
+
+def test_the_pull_request_workflow_writes_nothing_and_its_run_triggers_the_preview():
+    pull_request, preview = load(WORKFLOWS / "pull-request.yml"), load(WORKFLOWS / "preview.yml")
+    assert pull_request_writes(pull_request) == [], "a pull request's code runs with read access only"
+    assert "pull_request_target" not in pull_request["on"]
+    assert preview["on"]["workflow_run"]["workflows"] == [pull_request["name"]]
+    assert "closed" in pull_request["on"]["pull_request"]["types"], "closing a pull request removes its preview"
+    assert pull_request_writes(preview) == ["preview"]
+    broken = load(WORKFLOWS / "pull-request.yml")
+    broken["jobs"]["site"]["permissions"]["contents"] = "write"
+    assert pull_request_writes(broken) == ["site"]
+
+
+def test_the_deploy_can_be_run_by_hand_and_publishes_only_its_branch():
+    publish = load(WORKFLOWS / "publish.yml")
+    assert "workflow_dispatch" in publish["on"]
+    assert publish["jobs"]["deploy"]["if"] == f"github.ref == 'refs/heads/{published_branch(ROOT)}'"
+
+
+def nightly_problems(workflow: dict) -> list[str]:
+    """What the nightly lacks: a job that reports a failure, and one that closes the issue when green."""
+    jobs = workflow["jobs"].values()
+    scripts = {job.get("if", ""): " ".join(step.get("run", "") for step in job.get("steps", [])) for job in jobs}
+    problems = []
+    if not any("failure" in cond and "gh issue create" in run for cond, run in scripts.items()):
+        problems.append("no job opens an issue on failure")
+    if not any("'success'" in cond and "gh issue close" in run for cond, run in scripts.items()):
+        problems.append("no job closes the issue when the night is green")
+    return problems
+
+
+def test_the_nightly_opens_and_closes_its_issue():
+    nightly = load(WORKFLOWS / "nightly.yml")
+    assert nightly_problems(nightly) == []
+    del nightly["jobs"]["green"]
+    assert nightly_problems(nightly) == ["no job closes the issue when the night is green"]
+
+
+def dependabot_problems(config: dict) -> list[str]:
+    """What Dependabot's configuration misses: actions and the Python pins, weekly and grouped."""
+    problems = []
+    updates = {update["package-ecosystem"]: update for update in config.get("updates", [])}
+    for ecosystem in ("github-actions", "conda"):
+        update = updates.get(ecosystem)
+        if update is None:
+            problems.append(f"{ecosystem}: not kept current")
+        elif update["schedule"]["interval"] != "weekly" or not update.get("groups"):
+            problems.append(f"{ecosystem}: not weekly and grouped")
+    return problems
+
+
+def test_dependabot_keeps_actions_and_pins_current():
+    config = load(ROOT / ".github" / "dependabot.yml")
+    assert dependabot_problems(config) == []
+    config["updates"][0].pop("groups")
+    config["updates"].pop()
+    assert dependabot_problems(config) == ["github-actions: not weekly and grouped", "conda: not kept current"]
+
+
 @pytest.mark.parametrize("command", readme_commands())
 def test_the_readmes_commands_run_as_written(command):
+    assert command.startswith(f"{INSTALL} && nox "), f"{command!r}: install nox, then run a session"
     assert any(script.strip() == command for _, _, script in ALL_RUNS), f"no workflow step runs {command!r}"
+    assert command in README.read_text(), f"README.md does not show {command!r} as declared in .ci/commands.yml"
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
@@ -264,3 +368,31 @@ def test_the_readmes_test_command_selects_exactly_pins_and_hub():
 
     assert selected("tests") == ["tests(deps='pins')", "tests(deps='hub')"]
     assert selected("tests(deps='latest')") == ["tests(deps='latest')"]
+
+
+@pytest.mark.skipif(shutil.which("nox") is None, reason="nox is not on PATH (the README installs it with pip)")
+def test_every_declared_session_is_one_of_the_noxfile():
+    declared = sorted(documented_sessions())
+    listing = subprocess.run(["nox", "-l", "--json", "-s", *declared], cwd=ROOT, capture_output=True, text=True)
+    assert listing.returncode == 0, f".ci/commands.yml lists a session the noxfile does not have: {listing.stderr}"
+    found = json.loads(listing.stdout)
+    assert {s["name"] for s in found} | {s["session"] for s in found} >= set(declared)
+def test_the_cache_key_names_the_lock_the_docs_session_installs():
+    keyed = [(path.name, step) for path in (WORKFLOWS / "publish.yml", WORKFLOWS / "pull-request.yml")
+             for job in load(path)["jobs"].values() for step in job.get("steps", []) if step.get("id") == "envhash"]
+    assert [name for name, _ in keyed] == ["publish.yml", "pull-request.yml"]
+    for name, step in keyed:
+        first = (ROOT / step["env"]["FAKEHUB_LOCK"]).read_text().splitlines()[0]
+        assert re.match(r"^# locks/\w+\.txt: every package of docs,", first), f"{name}: {first}"
+
+
+def test_pull_requests_restore_mains_cache_and_save_none():
+    steps = load(WORKFLOWS / "pull-request.yml")["jobs"]["site"]["steps"]
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    assert "actions/cache/restore" in uses
+    keyed = {step["id"]: step["env"]["FAKEHUB_LOCK"] for step in steps if "envhash" in step.get("id", "")}
+    assert keyed == {"envhash": "locks/pins.txt", "browser_envhash": "locks/server.txt"}
+    restore = next(step for step in steps if step.get("uses", "").startswith("actions/cache/restore@"))
+    assert "steps.envhash." in restore["with"]["path"], "main's cache is restored for the docs build only"
+    publish = [step.get("uses", "").split("@")[0] for step in load(WORKFLOWS / "publish.yml")["jobs"]["build"]["steps"]]
+    assert "actions/cache" in publish, "main saves the cache the pull requests restore"

@@ -19,6 +19,7 @@ from fakehub import hubapi, load
 ROOT = Path(__file__).parents[1]
 PAGE = "book/first-steps.md"
 MEMBER = load().member
+LOGIN = load().login  # what the writer types into the login form
 
 
 def description(process: subprocess.Popen) -> str:
@@ -41,7 +42,7 @@ def test_the_writers_hub_opens_their_folder_with_pages_as_notebooks_and_ctrl_c_s
         said = description(process)
         assert f"JupyterLab on {folder}" in said, process.stderr.read()
         hub = re.search(r"open (http://127\.0\.0\.1:\d+)/hub/login and log in as (\S+), any password", said)
-        assert hub and hub[2] == MEMBER, said
+        assert hub and hub[2] == LOGIN, said
         lab = f"{hub[1]}/user/{MEMBER}"
         assert f"{lab}/lab/tree/{PAGE}" in said
         stack = json.loads(Path(re.search(r"FAKEHUB_STACK=(\S+)", said)[1]).read_text())

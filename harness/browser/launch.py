@@ -22,15 +22,16 @@ from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import nbformat
+import psutil
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from booksite.book import Book, twin_path
 from booksite.links import scan
 from booksite.twins import stale
-from fakehub import FakeHub, HubError, api, hubapi
+from fakehub import FakeHub, HubError, api, hubapi, imageversions
 from fakehub.seed import seed_objects
-from harness import buckets, expect, gateway
+from harness import buckets, check, expect, gateway
 from harness.page import RAISES, read_page
 
 HUB_PATH = "/hub/user-redirect/git-pull"
@@ -41,8 +42,8 @@ VIEWPORT = {"width": 1280, "height": 900}
 # Jupyter configuration for the member's server (JUPYTER_CONFIG_PATH): the hub's image has no jupytext, so
 # its server extension and JupyterLab extension are off, and a page's twin opens as on the hub.
 HUB_IMAGE_JUPYTER = Path(__file__).with_name("hub-image-jupyter")
-# The member's server's own packages, in the hub image's versions (fakehub/hub-image-versions.txt).
-SERVER_PACKAGES = ("jupyterlab", "jupyter_server", "nbgitpuller", "dask-gateway")
+# The member's server's own packages, in the hub image's versions (noted `server` in fakehub/hub-image-versions.txt).
+SERVER_PACKAGES = tuple(pin.name for pin in imageversions.read().server())
 
 # JupyterLab, read from its page: the notebook shown in the current tab, the kernel's state, the prompts.
 CURRENT_PATH = """() => {
@@ -267,7 +268,7 @@ class Launcher:
 
     def _log_in(self, page: Page) -> None:
         """JupyterHub's own login form: the member's name, any password (the dummy authenticator)."""
-        page.fill("input[name=username]", self.hub.config.member)
+        page.fill("input[name=username]", self.hub.config.login)  # as typed on GitHub: mixed case
         page.fill("input[name=password]", "a member's password")
         page.click("[type=submit]")
 
@@ -324,6 +325,8 @@ class Launcher:
         code = [cell for cell in notebook.cells if cell.cell_type == "code"]
         found = []
         for place, cell in zip(cells, code, strict=True):
+            if problem := check.source_problem(place):
+                found.append(f"{place.where} {problem}")
             errors = [o for o in cell.outputs if o.output_type == "error"]
             stderr = "".join(o.get("text", "") for o in cell.outputs
                              if o.output_type == "stream" and o.name == "stderr")
@@ -346,11 +349,9 @@ class Launcher:
             left = clusters.left_running()
         except HubError as exc:
             return [f"the local hub failed during the launch: {exc}"]
-        member = self.hub.config.member
         page = self.book.source(docname).relative_to(self.book.root).as_posix()
-        found = buckets.violations(buckets.changes(before, after), member, self.seeded)
-        found += expect.load(self.book.root, page, member).problems(set(after))
-        return found + left
+        expectations = expect.load(self.book.root, page, self.hub.config.member, self.hub.config)
+        return check.page_problems(self.hub.config, before, after, self.seeded, expectations, left_running=left)
 
     def _screenshot(self, page: Page, folder: Path, docname: str) -> Path | None:
         """JupyterLab as the member sees it after the run, once they have answered its news question."""
@@ -405,7 +406,7 @@ def server_versions(hub: FakeHub) -> dict[str, str]:
     """The versions the member's running server imports, asked of its own interpreter."""
     model = hubapi.call(f"{hub.addresses.hub_api_url}/users/{hub.config.member}", hub.admin_token)
     pid = model["servers"][""]["state"]["pid"]
-    python = Path(f"/proc/{pid}/cmdline").read_text().split("\0")[0]
+    python = psutil.Process(pid).cmdline()[0]
     code = ("import importlib.metadata as m, json, sys\n"
             f"print(json.dumps({{p: m.version(p) for p in {list(SERVER_PACKAGES)!r}}}))")
     return json.loads(subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout)

@@ -2,8 +2,14 @@
 
 The launch links stay as rendered (https://github.com/<org>/<repo>). Git in the member's server is
 told, through its environment (GIT_CONFIG_COUNT/KEY/VALUE), that this address is a bare repository
-made from the checkout's HEAD commit, whose branch named in _config.yml (`repository.branch`) points
-at HEAD. Uncommitted changes are not part of that commit, so a launch never sees them.
+holding the checkout's HEAD tree on the branch the deploy workflow publishes from
+(booksite.published), never the branch the links name: a link naming another branch then fails
+as it would on the hub. Uncommitted changes are not part of that commit, so a launch never sees them.
+
+The origin needs no history: it holds one parentless commit with HEAD's tree, packed from the
+checkout's objects. CI checks out a depth-1 clone with a detached HEAD (actions/checkout), where
+fetching HEAD by name finds no branch and its parents are absent; nbgitpuller only clones the
+branch's files, so the history would add nothing but a failure mode (and a fetch in the workflow).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import subprocess
 from pathlib import Path
 
 from booksite.book import Book
+from booksite.published import published_branch
 
 # A commit made here needs an author; nobody pushes it anywhere.
 IDENTITY = {"GIT_AUTHOR_NAME": "launch test", "GIT_AUTHOR_EMAIL": "launch-test@localhost",
@@ -32,24 +39,43 @@ def git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, 
     return result.stdout.strip()
 
 
+def copy_tree(root: Path, commit: str, bare: Path) -> str:
+    """Copy a commit's tree (no commits, no history) from the checkout into a bare repository; the tree's id."""
+    tree = git("rev-parse", "--verify", f"{commit}^{{tree}}", cwd=root)
+    listing = git("rev-list", "--objects", "--no-object-names", tree, cwd=root)
+    pack = subprocess.run(["git", "pack-objects", "--stdout", "--quiet"], cwd=root, input=listing.encode() + b"\n",
+                          capture_output=True)
+    if pack.returncode:
+        raise OriginError(f"git pack-objects failed: {pack.stderr.decode().strip()}")
+    unpacked = subprocess.run(["git", "index-pack", "--stdin"], cwd=bare, input=pack.stdout, capture_output=True)
+    if unpacked.returncode:
+        raise OriginError(f"git index-pack failed: {unpacked.stderr.decode().strip()}")
+    return tree
+
+
 class Origin:
-    """A bare repository at folder/<repo>.git holding the checkout's HEAD as `repository.branch`."""
+    """A bare repository at folder/<repo>.git holding the checkout's HEAD tree as the published branch."""
 
     def __init__(self, book: Book, folder: Path):
         self.book = book
         self.path = folder / f"{book.repository.rstrip('/').rsplit('/', 1)[-1]}.git"
-        self.head = ""
+        self.branch = published_branch(book.root)
+        self.head = ""  # the checkout's commit under test, as reported
+        self.tip = ""  # the origin's commit: HEAD's tree, no parents
 
     def create(self) -> Origin:
-        """Make the bare repository from the checkout's HEAD commit (and its history)."""
+        """Make the bare repository: one commit with the tree of the checkout's HEAD, on the published branch."""
         root = self.book.root
         try:
             self.head = git("rev-parse", "--verify", "HEAD^{commit}", cwd=root)
         except OriginError as exc:
             raise OriginError(f"{root} has no commit to launch (launches run the commit under test): {exc}") from None
         git("init", "--quiet", "--bare", str(self.path))
-        git("fetch", "--quiet", str(root), f"{self.head}:refs/heads/{self.book.branch}", cwd=self.path)
-        git("symbolic-ref", "HEAD", f"refs/heads/{self.book.branch}", cwd=self.path)
+        tree = copy_tree(root, self.head, self.path)
+        env = os.environ | {"GIT_DIR": str(self.path), **IDENTITY}
+        self.tip = git("commit-tree", tree, "-m", f"the tree of {self.head}", env=env)
+        git("update-ref", f"refs/heads/{self.branch}", self.tip, cwd=self.path)
+        git("symbolic-ref", "HEAD", f"refs/heads/{self.branch}", cwd=self.path)
         return self
 
     def git_environ(self) -> dict[str, str]:
@@ -69,23 +95,23 @@ class Origin:
         index = self.path / "launch-test.index"
         env = os.environ | {"GIT_DIR": str(self.path), "GIT_INDEX_FILE": str(index), **IDENTITY}
         try:
-            git("read-tree", self.head, env=env)
+            git("read-tree", self.tip, env=env)
             if remove:  # mode 0 removes an entry; --force-remove would want a work tree
                 git("update-index", "--index-info", env=env, stdin="".join(f"0 {'0' * 40}\t{p}\n" for p in remove))
             for path, text in (edit or {}).items():
                 blob = git("hash-object", "-w", "--stdin", env=env, stdin=text)
                 git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
             tree = git("write-tree", env=env)
-            return git("commit-tree", tree, "-p", self.head, "-m", "a variant of the commit under test", env=env)
+            return git("commit-tree", tree, "-p", self.tip, "-m", "a variant of the commit under test", env=env)
         finally:
             index.unlink(missing_ok=True)
 
     @contextlib.contextmanager
     def serving(self, commit: str):
-        """Point `repository.branch` at another commit for a while, then back at HEAD."""
-        ref = f"refs/heads/{self.book.branch}"
+        """Point the published branch at another commit for a while, then back at HEAD's tree."""
+        ref = f"refs/heads/{self.branch}"
         git("update-ref", ref, commit, cwd=self.path)
         try:
             yield
         finally:
-            git("update-ref", ref, self.head, cwd=self.path)
+            git("update-ref", ref, self.tip, cwd=self.path)

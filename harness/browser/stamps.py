@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
-import yaml
 from jupyter_cache import get_cache
 from myst_nb.core.read import read_myst_markdown_notebook
 from playwright.sync_api import Locator, Page
 
 from booksite.book import Book
-from fakehub import load
+from fakehub import imageversions, load
 from fakehub.envhash import environment_key
 
 from .colors import text_contrast
@@ -29,7 +28,8 @@ class Expected:
 
     ran: datetime
     versions: dict[str, str]
-    hub_image: str
+    verified_image: str  # fakehub/hub-image-versions.txt's first line
+    hub_image: str  # fakehub/hub.yml's hub_image: what the real hub runs
     not_run: int  # code cells that jupyter-cache's executed notebook shows without an execution count
 
 
@@ -42,15 +42,14 @@ def notebook(source: Path) -> nbformat.NotebookNode:
 
 
 class Records:
-    """The build's records: jupyter-cache's entries, installed versions, the hub versions file."""
+    """The build's records: jupyter-cache's entries, installed versions, the versions file, the hub's definition."""
 
     def __init__(self, book: Book) -> None:
-        config = yaml.safe_load((book.root / "_config.yml").read_text())["sphinx"]["config"]
         self.book = book
         self.cache = book.root / "_build" / ".jupyter_cache" / environment_key(load())
-        self.versions = {name: importlib.metadata.version(name) for name in config["booksite_stamp_packages"]}
-        first = (book.root / config["booksite_hub_versions"]).read_text().splitlines()[0]
-        self.hub_image = first.split(": ", 1)[1].strip()
+        self.versions = {name: importlib.metadata.version(name) for name in book.stamp_packages}
+        self.verified_image = imageversions.read(book.hub_versions).image
+        self.hub_image = load().hub_image.reference
 
     def expected(self, docname: str) -> Expected | None:
         """The stamp a page must show, or None for a page without code, or none of whose code ran."""
@@ -67,7 +66,7 @@ class Records:
         not_run = sum(cell.get("execution_count") is None for cell in code)
         if not_run == len(code):
             return None
-        return Expected(record.created.replace(tzinfo=UTC), self.versions, self.hub_image, not_run)
+        return Expected(record.created.replace(tzinfo=UTC), self.versions, self.verified_image, self.hub_image, not_run)
 
 
 def problems(page: Page, expected: Expected | None) -> list[str]:
@@ -95,9 +94,24 @@ def problems(page: Page, expected: Expected | None) -> list[str]:
     found += [f"the stamp does not show '{name} {version}'" for name, version in expected.versions.items()
               if f"{name} {version}" not in shown]
     found += not_run_problems(stamp, shown, expected.not_run)
+    return found + image_problems(stamp, expected)
+
+
+def image_problems(stamp: Locator, expected: Expected) -> list[str]:
+    """What a stamp gets wrong about the verified library versions and, apart from them, the hub's own image."""
+    found = []
     image = stamp.locator("code.booksite-stamp-image").inner_text()
-    if image != expected.hub_image:
-        found.append(f"the stamp names the hub image {image!r}, fakehub/hub-image-versions.txt {expected.hub_image!r}")
+    if image != expected.verified_image:
+        found.append(f"the stamp names the verified image {image!r}, "
+                     f"fakehub/hub-image-versions.txt {expected.verified_image!r}")
+    listing = stamp.locator("a.booksite-stamp-package-list").get_attribute("href") or ""
+    if f"/blob/{expected.verified_image.rsplit(':', 1)[1]}/" not in listing:
+        found.append(f"the stamp's package list {listing!r} is not that of {expected.verified_image}")
+    hub = stamp.locator("code.booksite-stamp-hub-image").inner_text()
+    if hub != expected.hub_image:
+        found.append(f"the stamp says the hub runs {hub!r}, fakehub/hub.yml {expected.hub_image!r}")
+    if "hub's image" in stamp.inner_text():
+        found.append("the stamp calls an image 'the hub's image': it must say which the hub runs")
     return found
 
 

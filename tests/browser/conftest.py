@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: the built site, a loopback server, Debian's Chromium.
+"""Fixtures for the browser tests: the built site, a loopback server, the system's Chromium (booksite.chromium).
 
 These tests need a built book and Chromium, so plain `pytest` (as in `nox -s tests`) does
 not collect them; `nox -s browser` builds the book and sets BOOKSITE_BROWSER=1.
@@ -14,6 +14,8 @@ import yaml
 from playwright.sync_api import sync_playwright
 
 from booksite.book import Book
+from booksite.chromium import ChromiumMissing, chromium_path
+from booksite.published import PublishedBranchError, check_links
 from fakehub import FakeHub
 from harness.browser.launch import HUB_IMAGE_JUPYTER, VIEWPORT, Launcher
 from harness.browser.origin import Origin
@@ -23,7 +25,6 @@ from harness.browser.serve import Site
 if os.environ.get("BOOKSITE_BROWSER") != "1":
     collect_ignore_glob = ["test_*.py"]
 
-CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium dials Google services at start-up.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -59,18 +60,25 @@ def site(built: Path):
 
 
 @pytest.fixture(scope="session")
-def playwright():
-    """Playwright, for Debian's Chromium (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`")
+def chromium_executable() -> str:
+    """The system's Chromium: $CHROMIUM, else the PATH's (never a downloaded browser)."""
+    try:
+        return str(chromium_path())
+    except ChromiumMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def playwright(chromium_executable):
+    """Playwright, for the system's Chromium."""
     with sync_playwright() as started:
         yield started
 
 
 @pytest.fixture(scope="session")
-def chromium(playwright):
-    """Debian's Chromium, for reading the site in profiles made for one test."""
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+def chromium(playwright, chromium_executable):
+    """The system's Chromium, for reading the site in profiles made for one test."""
+    browser = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
@@ -118,13 +126,21 @@ LAUNCHED = pytest.StashKey[dict]()  # what the launches ran: the commit, the mem
 
 
 @pytest.fixture(scope="session")
-def origin(book: Book, tmp_path_factory) -> Origin:
-    """The commit under test, where the member's server's git finds the repository's GitHub address."""
-    return Origin(book, tmp_path_factory.mktemp("origin")).create()
+def origin(book: Book, built: Path, tmp_path_factory) -> Origin:
+    """The commit under test, where the member's server's git finds the repository's GitHub address.
+
+    Before any browser starts, the built pages' launch links must name the branch the deploy publishes.
+    """
+    made = Origin(book, tmp_path_factory.mktemp("origin"))
+    try:
+        check_links(built, made.branch)
+    except PublishedBranchError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return made.create()
 
 
 @pytest.fixture(scope="session")
-def launcher(book: Book, origin: Origin, playwright, tmp_path_factory):
+def launcher(book: Book, origin: Origin, playwright, chromium_executable, tmp_path_factory):
     """One local hub for every launch: the member's server gets git's configuration and no jupytext."""
     server = origin.git_environ() | {"JUPYTER_CONFIG_PATH": str(HUB_IMAGE_JUPYTER)}
     with pytest.MonkeyPatch.context() as patch:
@@ -134,7 +150,7 @@ def launcher(book: Book, origin: Origin, playwright, tmp_path_factory):
     try:
         profile = tmp_path_factory.mktemp("member-browser")
         launcher = Launcher(hub, book, lambda: playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, viewport=VIEWPORT))
+            profile, executable_path=chromium_executable, args=CHROMIUM_ARGS, viewport=VIEWPORT))
         yield launcher
         launcher.close()
     finally:

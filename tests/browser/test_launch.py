@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from booksite.book import Book
+from booksite.published import check_links, published_branch
+from fakehub import imageversions
 from harness.browser.launch import SERVER_PACKAGES, served_links
 
 from .conftest import LAUNCHED, LAUNCHES
 
-ROOT = Book.load().root
-TUTORIALS = Book.load().tutorial_pages()
-IMAGE_VERSION = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>\S+)")
+BOOK = Book.load()
+ROOT = BOOK.root
+TUTORIALS = BOOK.tutorial_pages()
 
 
 def image_versions() -> dict[str, str]:
     """The hub image's versions of the member's server's packages (fakehub/hub-image-versions.txt)."""
-    found = {}
-    for line in (ROOT / "fakehub" / "hub-image-versions.txt").read_text().splitlines():
-        match = IMAGE_VERSION.match(line)
-        if match and match["name"] in SERVER_PACKAGES:
-            found[match["name"]] = match["version"]
-    return found
+    return {pin.name: pin.version for pin in imageversions.read().pins if pin.name in SERVER_PACKAGES}
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +27,11 @@ def launched(request, origin) -> dict:
     noted = request.config.stash.setdefault(LAUNCHED, {})
     noted.update(commit=origin.head, uncommitted=origin.uncommitted())
     return noted
+
+
+def test_the_launch_links_name_the_branch_the_deploy_publishes(built):
+    """No browser: every launch link in the built site names the deploy workflow's branch, one page per tutorial."""
+    assert check_links(built, published_branch(ROOT)) == len(TUTORIALS)
 
 
 @pytest.mark.parametrize("docname", TUTORIALS)

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from booksite.book import Book, twin_path
+from booksite.published import PublishedBranchError, check_links
 from harness.browser.launch import rendered_links
 from harness.browser.serve import Site
 
@@ -45,7 +46,7 @@ def link(site, chromium) -> str:
     return found
 
 
-def test_a_site_built_with_a_wrong_branch_fails_to_launch(book, launcher, chromium, tmp_path):
+def test_a_site_built_with_a_wrong_branch_fails_to_launch(book, launcher, origin, chromium, tmp_path):
     """The link asks nbgitpuller for a branch the repository does not have: its error is the message."""
     html = built_with(book, tmp_path, "no-such-branch")
     context = chromium.new_context()
@@ -53,6 +54,8 @@ def test_a_site_built_with_a_wrong_branch_fails_to_launch(book, launcher, chromi
         [link] = rendered_links(context, served.page(TUTORIAL))
     context.close()
     assert "branch=no-such-branch" in link
+    with pytest.raises(PublishedBranchError, match=r"name branch 'no-such-branch' .* publishes branch 'main'"):
+        check_links(html, origin.branch)  # what the origin fixture checks first, before any browser
     report = launcher.launch(TUTORIAL, link, tmp_path).report()
     assert report.startswith(f"launching {TUTORIAL} from {link}\n")
     assert f"nbgitpuller failed: Error: Branch: no-such-branch -- not found in repo: {book.repository}" in report
