@@ -13,9 +13,10 @@ PATH = yaml.safe_load((HERE / "site.yml").read_text())["first_day"]
 
 
 def test_the_checklist_is_one_click_from_the_first_page(context, site):
-    """A link in the first page's text leads to the checklist."""
+    """The site's address lands on the first page, and a link in its text leads to the checklist."""
     page = context.new_page()
-    page.goto(site.page(PATH["start"]), wait_until="load")
+    page.goto(site.url, wait_until="load")
+    page.wait_for_url(site.page(PATH["start"]))  # the root's redirect
     assert click_to(page, site.url, PATH["checklist"])
 
 
