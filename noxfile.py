@@ -195,11 +195,14 @@ def tests(session: nox.Session, deps: str) -> None:
         session.log(f"Python {IMAGE_PYTHON}, the hub image's: {HUB_PYTHON}")
     elif deps == "hub":
         session.warn(f"FALLBACK: no Python {IMAGE_PYTHON} (the hub image's) on PATH or in pyenv: the image's library "
-                     f"versions run on Python {sys.version.split()[0]}, not on the image's interpreter")
+                     f"versions run on Python {sys.version.split()[0]}, not on the image's interpreter, and "
+                     f"unlocked (locks/hub.txt is for Python {IMAGE_PYTHON})")
     if deps == "pins":
         suite(session, "pins")
-    else:
+    elif HUB_PYTHON:
         suite(session, "hub", select=ONCE)
+    else:
+        suite(session, "", *hub_pins(), select=ONCE)
 
 
 # A session of its own, named like a parameter of `tests`, so that `nox -s tests` (the README's
@@ -254,7 +257,8 @@ def lock(session: nox.Session) -> None:
                     external=True)
         header = lockfile.header(name, spec["python"], spec["requirements"], spec["sessions"])
         (LOCKS / f"{name}.txt").write_text(header + compiled.read_text())
-        session.log(f"locks/{name}.txt: {compiled.read_text().count('==')} packages for {', '.join(spec['sessions'])}")
+        count = len(re.findall(r"^[A-Za-z0-9][^\s=]*==", compiled.read_text(), re.MULTILINE))
+        session.log(f"locks/{name}.txt: {count} packages for {', '.join(spec['sessions'])}")
 
 
 @nox.session

@@ -396,3 +396,15 @@ def test_pull_requests_restore_mains_cache_and_save_none():
     assert "steps.envhash." in restore["with"]["path"], "main's cache is restored for the docs build only"
     publish = [step.get("uses", "").split("@")[0] for step in load(WORKFLOWS / "publish.yml")["jobs"]["build"]["steps"]]
     assert "actions/cache" in publish, "main saves the cache the pull requests restore"
+
+
+def test_the_workflow_lint_checks_the_workflows_scripts(tmp_path):
+    folder = copy_workflows(tmp_path)
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    for path in (ROOT / ".github" / "scripts").glob("*.sh"):
+        (scripts / path.name).write_text(path.read_text())
+    assert lint(folder).returncode == 0
+    (scripts / "broken.sh").write_text('#!/usr/bin/env bash\nrm -rf $1/*\n')  # unquoted: SC2086
+    result = lint(folder)
+    assert result.returncode == 1 and "failed: shellcheck" in result.stderr, result.stdout + result.stderr

@@ -37,6 +37,15 @@ def failed_checks(files: list[Path]) -> list[str]:
     return failed
 
 
+def failed_scripts(folder: Path) -> list[str]:
+    """ShellCheck on the workflows' scripts (.github/scripts/*.sh), which actionlint does not read."""
+    scripts = sorted(folder.glob("*.sh")) if folder.is_dir() else []
+    environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if scripts and subprocess.run(["shellcheck", *map(str, scripts)], env=environ, check=False).returncode:
+        return ["shellcheck"]
+    return []
+
+
 def main(argv: list[str]) -> int:
     """Exit 1 if any check fails, 2 if there is nothing to check."""
     folder = Path(argv[0]) if argv else ROOT / ".github" / "workflows"
@@ -44,7 +53,7 @@ def main(argv: list[str]) -> int:
     if not files:
         print(f"{folder}: no workflow files to check", file=sys.stderr)
         return 2
-    failed = failed_checks(files)
+    failed = failed_checks(files) + failed_scripts(folder.parent / "scripts")
     verdict = f"failed: {', '.join(failed)}" if failed else "passed actionlint and zizmor"
     print(f"{len(files)} workflows in {folder}: {verdict}", file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0
