@@ -17,7 +17,8 @@ import time
 import pytest
 
 from fakehub import FakeHub, hubapi
-from fakehub.culling import SERVICE, load
+from fakehub.culling import SERVICE, load, server_args
+from fakehub.culling import service as culling_service
 from fakehub.serverapi import ServerAPI
 
 LEAP = load()
@@ -182,3 +183,26 @@ def test_a_busy_server_is_stopped_at_its_maximum_age(old_server_hub):
     log = hub.stack.log("hub").read_text()
     assert f"Culling server {hub.config.member} (age: " in log, "the culler stopped it for its age"
     assert "(inactive for" not in log.split(f"Culling server {hub.config.member} (age: ")[0], "not for idleness"
+
+
+def test_leaps_values_make_z2jhs_culler_command_and_role():
+    """culling.yml's values give the command line and role that z2jh builds from LEAP's `cull:`."""
+    servers = LEAP.servers
+    assert (servers["timeout"], servers["max_age"], servers["users"]) == (3600, 604800, False)
+    service, role = culling_service(servers, "http://127.0.0.1:1/hub/api")
+    assert service["command"][1:] == ["-m", "jupyterhub_idle_culler", "--url=http://127.0.0.1:1/hub/api",
+                                      "--timeout=3600", "--cull-every=600", "--concurrency=10", "--max-age=604800"]
+    assert role["scopes"] == ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+    assert server_args(LEAP.kernels) == ["--MappingKernelManager.cull_idle_timeout=3600",
+                                         "--MappingKernelManager.cull_connected=True",
+                                         "--MappingKernelManager.cull_interval=300"]
+
+
+def test_bad_culling_settings_are_refused(tmp_path):
+    """An unknown key, in the file or in a test's shortened times, is a clear error."""
+    with pytest.raises(ValueError, match="unknown culling keys \\['timeout_s'\\]"):
+        LEAP.shortened(servers={"timeout_s": 1})
+    bad = tmp_path / "culling.yml"
+    bad.write_text("servers: {timeout: 1}\nkernels: {}\n")
+    with pytest.raises(ValueError, match="expected servers: "):
+        load(bad)
