@@ -174,22 +174,23 @@ class AuditRun(PageRun):
         return self._findings("broke the bucket rules:", "\n".join(f"  {line}" for line in broken)) if broken else []
 
     def _findings(self, what: str, detail: str) -> list[_Found]:
-        """The harness's words as findings: one per rule (a cell's bucket breaches grouped by rule)."""
-        lines = [line.strip() for line in detail.splitlines() if line.strip()] if what.endswith("bucket rules:") else []
+        """The harness's words as findings: a rule's list of breaches ("broke the ... rule:") grouped by rule name."""
+        listed = what.startswith("broke the ") and what.endswith(":")
+        lines = [line.strip() for line in detail.splitlines() if line.strip()] if listed else []
         if not lines:
             text = f"{what}\n{detail}"
             rule = self.rules.classify(text)
             return [_Found(rule, Finding(rule.rule, _one_line(what, detail), text))]
         grouped: dict[str, list[str]] = {}
-        for line in lines:
-            grouped.setdefault(self.rules.classify(line).rule, []).append(line)
-        return [_Found(self.rules.classify(group[0]), Finding(rule, _summary(group), "\n".join(group)))
+        for line in lines:  # each line is classified with the rule's headline, which names the harness's rule
+            grouped.setdefault(self.rules.classify(f"{what} {line}").rule, []).append(line)
+        return [_Found(self.rules.classify(f"{what} {group[0]}"), Finding(rule, _summary(group), "\n".join(group)))
                 for rule, group in grouped.items()]
 
     def _after(self, rows: list[Row]) -> list[Row]:
         """The harness's own check after the last cell, its problems put on the cells they name.
 
-        Its bucket breaches over the whole page repeat what the cells already reported: those are left out.
+        What it repeats of the cells' reports (whole-page bucket and home breaches) is left out.
         """
         try:
             self.finish()
@@ -200,12 +201,13 @@ class AuditRun(PageRun):
             self.close()
         problems = [line.strip() for line in lines[1:] if line.strip()] or lines[:1]
         said = "\n".join(finding.detail for row in rows for finding in row.findings)
+        lines = [line.strip() for line in said.splitlines() if line.strip()]
         page = Row(self.page.name, 0, self.way.name, FAILED, reason="after the last cell")
         by_line = {row.line: row for row in rows}
         for problem in problems:
             target = OBJECT.search(problem)
-            if target and target[1] in said:
-                continue
+            if (target and target[1] in said) or any(problem.startswith(line) for line in lines):
+                continue  # a cell reported it already
             creator = CREATOR.search(problem)
             row = (by_line.get(int(creator["line"])) if creator else None) or page
             row.findings.append(Finding(self.rules.classify(problem).rule, problem, problem))

@@ -41,16 +41,16 @@ def build(config: HubConfig, target: Path) -> None:
     else:
         target.mkdir()
     for entry in repositories(config):
-        _repository(target / entry["path"], config.seed / entry["files"], entry, config.member)
+        _repository(target / entry["path"], config.seed / entry["files"], entry, config.login)
 
 
-def _repository(where: Path, files: Path, entry: dict[str, str], member: str) -> None:
+def _repository(where: Path, files: Path, entry: dict[str, str], login: str) -> None:
     """A repository at where holding files in one commit, its origin the entry's remote."""
     shutil.copytree(files, where)
     env = {**os.environ, **GIT_ENV}
     for args in (["init", "--quiet", "--initial-branch=main"], ["add", "--all"],
                  ["commit", "--quiet", "-m", entry["message"]],
-                 ["remote", "add", "origin", entry["remote"].replace("{user}", member)]):
+                 ["remote", "add", "origin", entry["remote"].replace("{login}", login)]):
         done = subprocess.run(["git", "-C", str(where), *args], env=env, capture_output=True, text=True)
         if done.returncode:
             raise HubError(f"could not make the member's repository {where}: git {args[0]}: {done.stderr.strip()}")

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import api, gatewayapi, guard, home, hubapi, member, seed, services
+from . import api, culling, gatewayapi, guard, home, hubapi, member, seed, services
 from . import config as hubconfig
 from .addresses import GATEWAY_PREFIX, Addresses
 from .errors import HubError
@@ -35,12 +35,16 @@ class FakeHub:
     """
 
     def __init__(self, config: hubconfig.HubConfig | None = None, ports: dict[str, int] | None = None,
-                 server_environ: dict[str, str] | None = None, root_dir: Path | None = None):
+                 server_environ: dict[str, str] | None = None, root_dir: Path | None = None,
+                 culling_config: culling.Culling | None = None):
         self.config = config or hubconfig.load()
         self.ports = ports or {}  # fixed ports for some services (tests); the others are picked free
         # Added to the member's environment for the member's server only (a launch's git configuration, say).
         self.server_extra = dict(server_environ or {})
         self.root_dir = root_dir  # the folder the member's server opens; the member's home when None
+        # The idle culler runs only when given: at LEAP's 1 hour it would never act within a run.
+        # The member's server always has LEAP's kernel culling (fakehub/culling.yml).
+        self.culling = culling_config
         self.addresses: Addresses | None = None
         self.stack: Stack | None = None
         self.url = ""
@@ -174,6 +178,8 @@ class FakeHub:
             | self.server_extra,
             "root_dir": str(self.root_dir or self.sandbox / "home"),
             "worker_environ": member.worker_environ(self.front_url, self.sandbox),
+            "culling": {"servers": self.culling.servers if self.culling else None,
+                        "kernels": (self.culling or culling.load()).kernels},
         }))
         env = services.python_env(self._kept_environ(), settings)
         run = self.sandbox / "run"

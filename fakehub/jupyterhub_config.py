@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from fakehub import culling
+
 SETTINGS = json.loads(Path(os.environ["FAKEHUB_SETTINGS"]).read_text())
 PORTS = SETTINGS["addresses"]
 GATEWAY_SCOPE = "access:services!service=dask-gateway"  # LEAP grants it to members and their servers
@@ -29,11 +31,11 @@ c.JupyterHub.authenticator_class = "dummy"
 # The GitHub login as typed (mixed case): JupyterHub normalizes it to the hub user name, in lower case.
 c.Authenticator.allowed_users = {SETTINGS["login"]}
 
-c.JupyterHub.spawner_class = "simple"
+c.JupyterHub.spawner_class = "fakehub.podspawner.PodLikeSpawner"  # stops a server as a pod deletion does
 c.JupyterHub.allow_named_servers = True
 c.SimpleLocalProcessSpawner.home_dir_template = SETTINGS["home"]
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
-c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
+c.Spawner.args = (["--allow-root"] if os.geteuid() == 0 else []) + culling.server_args(SETTINGS["culling"]["kernels"])
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = SETTINGS["root_dir"]  # the member's home; the repository's working tree for writers
 c.Spawner.environment = SETTINGS["server_environ"]  # fakehub/member.py: one definition of the member's environment
@@ -49,3 +51,9 @@ c.JupyterHub.load_roles = [
     {"name": "fakehub", "scopes": ["admin:users", "admin:servers", "admin:server_state", "tokens"],
      "services": ["fakehub"]},
 ]
+
+# LEAP's idle culler (fakehub/culling.yml), when the stack runs it: hub.py says when.
+if SETTINGS["culling"]["servers"]:
+    culler, culler_role = culling.service(SETTINGS["culling"]["servers"], f"http://127.0.0.1:{PORTS['hub_api']}/hub/api")
+    c.JupyterHub.services.append(culler)
+    c.JupyterHub.load_roles.append(culler_role)

@@ -49,6 +49,11 @@ def reset_buckets(app: Sphinx, docname: str, source: list[str]) -> None:
         _HUB.reset_home()
 
 
+def current_hub() -> FakeHub | None:
+    """The build's local hub, once a page has started it; None before, or with execution off."""
+    return _HUB
+
+
 def stop_hub(app: Sphinx, exception: Exception | None) -> None:
     """Stop every process of the hub and restore the environment."""
     global _HUB

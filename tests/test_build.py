@@ -86,3 +86,32 @@ def test_the_key_command_prints_the_builds_cache_key():
     printed = subprocess.run([sys.executable, "-m", "fakehub.envhash"], cwd=ROOT, capture_output=True, text=True)
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout == environment_key(load()) + "\n"
+
+
+STRAY = """
+```{code-cell} ipython3
+import gcsfs
+gcsfs.GCSFileSystem().pipe("leap-scratch/stray.txt", b"not in my folder")
+```
+"""
+
+
+def test_the_build_runs_the_page_check_on_each_page_it_executes(tmp_path, hub):
+    make_book(tmp_path)
+    config = (tmp_path / "_config.yml").read_text()
+    (tmp_path / "_config.yml").write_text(config + f"    harness.sphinxext: {ROOT}\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
+    (tmp_path / "book").mkdir()
+    (tmp_path / "page.md").rename(tmp_path / "book" / "page.md")
+    with (tmp_path / "book" / "page.md").open("a") as page:
+        page.write(STRAY)
+    (tmp_path / "expect").mkdir()
+    (tmp_path / "expect" / "page.yml").write_text('exist: ["{PERSISTENT_BUCKET}/result.txt"]\n')
+    first = build(tmp_path, FAKEHUB_STACK=str(hub.stack_file))
+    output = first.stdout + first.stderr
+    assert first.returncode != 0, output
+    assert "book/page.md after its last cell: created gs://leap-scratch/stray.txt: outside" in output
+    assert f"expected an object matching 'leap-persistent/{load().member}/result.txt'" in output
+    (tmp_path / "_build" / "html" / "book" / "page.html").unlink()  # read again, taken from the cache: not re-checked
+    second = build(tmp_path, FAKEHUB_STACK=str(hub.stack_file))
+    assert second.returncode == 0 and "Executed notebook" not in second.stdout, second.stdout + second.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
+import json
 import subprocess
 from pathlib import Path
 
@@ -30,7 +32,7 @@ def test_the_home_holds_notebooks_data_and_a_repository_with_a_remote(lived_in):
     assert repos, "seeds/repos.yml names at least one repository"
     where = root / repos[0]["path"]
     origin = subprocess.run(["git", "-C", str(where), "remote", "get-url", "origin"], capture_output=True, text=True)
-    assert origin.stdout.strip() == repos[0]["remote"].replace("{user}", load().member)
+    assert origin.stdout.strip() == repos[0]["remote"].replace("{login}", load().login)
     status = subprocess.run(["git", "-C", str(where), "status", "--porcelain"], capture_output=True, text=True)
     assert status.returncode == 0 and status.stdout == "", "everything committed"
 
@@ -53,7 +55,7 @@ def test_a_malformed_repository_entry_is_refused(tmp_path):
     seeds.mkdir()
     (seeds / "repos.yml").write_text("- path: x\n  remote: y\n")
     with pytest.raises(ValueError, match="each entry needs exactly the keys"):
-        member_home.repositories(type(config)(config.member, config.image, config.buckets, seeds))
+        member_home.repositories(dataclasses.replace(config, seed=seeds))
 
 
 def test_the_home_rule_names_each_member_file_deleted_or_changed(lived_in):
@@ -125,3 +127,11 @@ def test_a_week_later_only_the_members_expiring_objects_are_gone(local_hub):
         local_hub.reset()
     assert set(before) - set(after) == {f"leap-scratch/{member}/a/b.txt"}
     assert "leap-scratch/another-member/run-log.txt" in after  # another member's, written this week
+
+
+def test_the_members_server_opens_in_the_lived_in_home(local_hub):
+    settings = json.loads((local_hub.sandbox / "run" / "settings.json").read_text())
+    assert settings["home"] == settings["root_dir"] == str(local_hub.sandbox / "home")
+    assert settings["server_environ"]["HOME"] == settings["home"]
+    assert (local_hub.sandbox / "home" / "enso-index" / ".git").is_dir()
+    assert (local_hub.sandbox / "home" / "data" / "stations-2024.csv").is_file()

@@ -110,6 +110,28 @@ def test_stamp_check_reports_a_false_stamp(built, book, context, tmp_path):
     assert misplaced == ["a page without code that ran shows 1 stamp(s)"]
 
 
+def test_stamp_check_reports_an_image_called_the_hubs(built, book, context, tmp_path):
+    """A stamp that calls the verified image the hub's, names the wrong one as the hub's and links no package list."""
+    records = Records(book)
+    executed = next(d for d in book.pages if records.expected(d))
+    expected = records.expected(executed)
+
+    def conflate(html: str) -> str:
+        html = html.replace("library versions of <code", "library versions of the hub's image <code", 1)
+        html = html.replace("/blob/" + expected.verified_image.rsplit(":", 1)[1] + "/", "/blob/main/", 1)
+        return html.replace(f">{expected.hub_image}</code>", f">{expected.verified_image}</code>", 1)
+
+    copy = altered_copy(built, tmp_path, executed, conflate)
+    with Site(copy) as served:
+        page = context.new_page()
+        page.goto(served.page(executed), wait_until="load")
+        found = problems(page, expected)
+    assert any(p.startswith("the stamp's package list") for p in found), found
+    assert any(p.startswith("the stamp says the hub runs") for p in found), found
+    assert any("'the hub's image'" in p for p in found), found
+    assert len(found) == 3, found
+
+
 NOT_RUN = re.compile(r', <span class="booksite-stamp-not-run"[^>]*>[^<]*</span>')
 
 
