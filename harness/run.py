@@ -101,6 +101,10 @@ class PageRun:
             shutil.rmtree(left["folder"], ignore_errors=True)
             return False
         self.folder, self.protected, self.first = left["folder"], left["protected"], (left["buckets"], left["files"])
+        try:
+            self.read_mark, _ = self.hub.served("end")  # this run's reads only, not those of pages run before
+        except HubError as exc:
+            self._fail_page(f"the fake hub did not say what was read: {exc}")
         self._expire()
         return True
 
