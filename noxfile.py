@@ -171,7 +171,8 @@ def suite(session: nox.Session, lock: str, *unlocked: str, select: tuple[str, ..
 # in tests(deps='pins'); `nox -s "tests(deps='hub')" -- -m lifecycle` runs them there. The same holds
 # for the tests of what no swapped library touches (the workflows, the pins' lint, the bench's
 # choices, the schedule, the rules' logic, the twins, the links, the network namespace, the
-# writers' hub, which runs the pins, the locks, the publishing scripts, the CI cache): the pins
+# writers' hub, which runs the pins, the locks, the publishing scripts, the CI cache, the audit's reading,
+# running and reporting, whose verdicts on the pages the harness gives in both sessions): the pins
 # session runs them, the hub session does not.
 # Likewise the pages' week-later and crowded ways (the harness runs all five by default): whether
 # a page writes into a path a member may already have, or counts on scratch objects a week old,
@@ -187,7 +188,7 @@ ONCE = (
     "--ignore=tests/test_writer.py", "--ignore=tests/test_layout.py", "--ignore=tests/test_bench_fresh.py",
     "--ignore=tests/test_chromium.py", "--ignore=tests/test_gh_pages.py", "--ignore=tests/test_lock.py",
     "--ignore=tests/test_origin.py", "--ignore=tests/test_published.py", "--ignore=tests/test_push_lock.py",
-    "--ignore=tests/test_pr_cache.py",
+    "--ignore=tests/test_pr_cache.py", "--ignore=tests/test_audit.py", "--ignore=tests/test_audit_corpus.py",
 )
 
 
