@@ -118,7 +118,16 @@ def take_down(exits: dict[int, str], logs: Path) -> None:
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
+_stopping = False
+
+
 def _stop(signum, frame):
+    """Raise Stop on the first stop signal only: a second one (a burst, or the parent's death) must not
+    interrupt the clean-up, wherever Python happens to run its handler."""
+    global _stopping
+    if _stopping:
+        return
+    _stopping = True
     raise Stop(signum)  # no output here: a handler that writes could interrupt another write
 
 
@@ -157,6 +166,8 @@ def main(argv: list[str]) -> int:
     except Stop as stop:
         say(f"stopping on signal {stop.args[0]}")
     finally:
+        global _stopping
+        _stopping = True  # first: a handler still pending runs at the next call, and must then do nothing
         for signum in STOP_SIGNALS:  # a second Ctrl-C, or a hang-up, must not cut the clean-up short
             signal.signal(signum, signal.SIG_IGN)
         clean_up(exits, logs, spec.get("sandbox"), parent)

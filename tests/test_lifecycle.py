@@ -303,3 +303,28 @@ def test_a_hang_up_during_the_clean_up_does_not_cut_it_short(run_tmp):
     assert not sandbox.exists() and "deleted the sandbox: yes" in said, said
     assert processes_under(run_tmp) == {}
     stack.stop()
+
+
+def test_a_burst_of_stop_signals_does_not_cut_the_clean_up_short(run_tmp):
+    # The parent's death, a Ctrl-C and the harness's own SIGTERM can arrive together: the second
+    # signal lands while the first is being handled, and must not end the supervisor before the sandbox goes.
+    for attempt in range(5):
+        logs = run_tmp / f"burst-{attempt}"
+        sandbox = logs / "sandbox"
+        sandbox.mkdir(parents=True)
+        stack = Stack(logs, sandbox)
+        sleeper = Service("sleeper", "sleeper", [sys.executable, "-c", "import time; time.sleep(600)"],
+                          dict(os.environ), lambda: True, cwd=str(logs))
+        stack.start([sleeper])
+        deadline = time.monotonic() + 0.2
+        while time.monotonic() < deadline and stack.process.poll() is None:
+            for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+                try:
+                    stack.process.send_signal(signum)
+                except ProcessLookupError:
+                    break
+        said = lambda: (logs / "supervisor.log").read_text()  # noqa: E731
+        assert stack.process.wait(timeout=30) == 0, said()
+        assert not sandbox.exists() and "deleted the sandbox: yes" in said(), said()
+        assert "Traceback" not in said(), said()
+        assert processes_under(logs) == {}
