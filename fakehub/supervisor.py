@@ -122,8 +122,8 @@ _stopping = False
 
 
 def _stop(signum, frame):
-    """Raise Stop on the first stop signal only: a second one (a burst, or the parent's death) must not
-    interrupt the clean-up, wherever Python happens to run its handler."""
+    """Raise Stop on the first stop signal only."""
+    # A second one (a burst, or the parent's death) must not interrupt the clean-up, wherever Python runs it.
     global _stopping
     if _stopping:
         return

@@ -323,8 +323,9 @@ def test_a_burst_of_stop_signals_does_not_cut_the_clean_up_short(run_tmp):
                     stack.process.send_signal(signum)
                 except ProcessLookupError:
                     break
-        said = lambda: (logs / "supervisor.log").read_text()  # noqa: E731
-        assert stack.process.wait(timeout=30) == 0, said()
-        assert not sandbox.exists() and "deleted the sandbox: yes" in said(), said()
-        assert "Traceback" not in said(), said()
+        status = stack.process.wait(timeout=30)
+        said = (logs / "supervisor.log").read_text()
+        assert status == 0, said
+        assert not sandbox.exists() and "deleted the sandbox: yes" in said, said
+        assert "Traceback" not in said, said
         assert processes_under(logs) == {}
