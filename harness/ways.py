@@ -37,7 +37,8 @@ WAYS = {
                    meaning="crowded: each local path the page created in its first run already held the member's "
                            "own files. Work in a new temporary folder, or check before writing or deleting."),
 }
-DEFAULT = "fresh,lived-in,again"  # the ways of both nox sessions (noxfile.py's ONCE gives the hub session only these)
+# The ways whose verdict can depend on the libraries' versions: the hub session's (noxfile.ONCE), and the audit's.
+DEFAULT = "fresh,lived-in,again"
 EVERY = ",".join(WAYS)  # --ways's default: the pins session, and a run by hand
 
 

@@ -14,6 +14,8 @@ from fakehub import api, load
 from fakehub import home as member_home
 from harness import files, home, ways
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parent.parent
 
 

@@ -1,6 +1,10 @@
 """Under xdist, a page's items in one way share a worker; everything else spreads out one by one."""
 
+import pytest
+
 from harness.schedule import PageScheduling
+
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
 
 split = PageScheduling._split_scope
 

@@ -6,6 +6,8 @@ import pytest
 
 from harness import buckets, files, ways
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 
 def test_ways_are_chosen_by_name_in_a_fixed_order():
     assert [w.name for w in ways.select("again, fresh")] == ["fresh", "again"]
