@@ -289,7 +289,8 @@ def browser(session: nox.Session) -> None:
     session.log(f"Chromium: {browser_path}")
     install_server(session)
     build(session)
-    offline(session, "pytest", "tests/browser", *session.posargs,
+    # By test file across the cores: a file's tests share its browser profile and its hub (the launches').
+    offline(session, "pytest", "-n", "auto", "--dist", "loadfile", "tests/browser", *session.posargs,
             env={"BOOKSITE_BROWSER": "1", "CHROMIUM": browser_path})
 
 

@@ -72,6 +72,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """Under pytest-xdist, send all items of a page to one worker: they share its kernel."""
     from .schedule import PageScheduling
 
+    if config.getoption("dist", "load") != "load":  # asked for by name (the browser tests: loadfile): xdist's own
+        return None
     return PageScheduling(config, log)
 
 

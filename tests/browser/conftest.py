@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -155,6 +156,23 @@ def launcher(book: Book, origin: Origin, playwright, chromium_executable, tmp_pa
         launcher.close()
     finally:
         hub.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker: hand the launches' notes to the controller, which writes the summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["launched"] = session.config.stash.get(LAUNCHED, {})
+        workeroutput["launches"] = [{"docname": o.docname, "problems": list(o.problems), "timings": dict(o.timings)}
+                                    for o in session.config.stash.get(LAUNCHES, [])]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """On the pytest-xdist controller: gather what a worker's launches noted."""
+    output = getattr(node, "workeroutput", {})
+    node.config.stash.setdefault(LAUNCHED, {}).update(output.get("launched", {}))
+    node.config.stash.setdefault(LAUNCHES, []).extend(SimpleNamespace(**o) for o in output.get("launches", []))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
