@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 import yaml
 
 from fakehub import config, load, member
+from fakehub.globs import glob_regex
 from harness import buckets, expect
 
 HUB = load()
@@ -97,3 +99,25 @@ def test_a_rule_added_as_data_lets_the_member_write_there_and_nowhere_else(tmp_p
         "created gs://b-shared/public/x: outside the member's folder gs://b-shared/me/ and gs://b-shared/shared/",
         "deleted gs://b-shared/shared/theirs.txt: another member's object must stay byte-identical",
     ]
+
+
+CASES = yaml.safe_load((Path(__file__).with_name("bucket-rules.yml")).read_text())
+
+
+def test_each_case_of_bucket_rules_yml_meets_its_rule():
+    user = HUB.member
+    objects = {case.format(user=user): None for case in CASES["allowed"]}
+    objects |= {case.format(user=user): message.format(user=user) for case, message in CASES["refused"].items()}
+    found = buckets.violations(dict.fromkeys(sorted(objects), "created"), user, seeded=set(), hub=HUB)
+    assert found == [f"created gs://{name}: {message}" for name, message in sorted(objects.items()) if message]
+
+
+def test_every_rule_of_hub_yml_has_its_cases():
+    """A new bucket or write glob in hub.yml needs its cases in bucket-rules.yml."""
+    allowed = [case.format(user=HUB.member).split("/", 1) for case in CASES["allowed"]]
+    refused = {case.split("/", 1)[0] for case in CASES["refused"]}
+    for role in HUB.roles:
+        assert role.name in refused, f"bucket-rules.yml: no refused case for {role.name}"
+        for glob, place in zip(role.writes, role.places(HUB.member), strict=True):
+            assert any(bucket == role.name and glob_regex(place).fullmatch(key) for bucket, key in allowed), \
+                f"bucket-rules.yml: no allowed case for {role.name}'s {glob}"
