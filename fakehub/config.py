@@ -11,7 +11,7 @@ import yaml
 from . import globs
 
 HUB_YML = Path(__file__).with_name("hub.yml")
-# Another definition of the hub, for a self-test that adds a bucket rule as data only (tests/test_harness.py).
+# Another definition of the hub: a self-test adds a bucket rule as data only, in a variant of hub.yml.
 HUB_YML_VARIABLE = "FAKEHUB_HUB_YML"
 KEYS = {"login", "image", "hub_image", "buckets", "seed"}
 RUNNING_KEYS = {"reference", "read", "source"}
