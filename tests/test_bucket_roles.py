@@ -13,6 +13,8 @@ from fakehub import config, load, member
 from fakehub.globs import glob_regex
 from harness import buckets, expect
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 HUB = load()
 DIFF = {"leap-scratch/me/new.txt": "created", "leap-persistent/me/out.zarr/0": "created",
         "leap-persistent-ro/data/x.zarr/0": "changed", "leap-elsewhere/me/y": "created"}
