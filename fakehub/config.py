@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import yaml
 
+from . import globs
+
 HUB_YML = Path(__file__).with_name("hub.yml")
+# Another definition of the hub: a self-test adds a bucket rule as data only, in a variant of hub.yml.
+HUB_YML_VARIABLE = "FAKEHUB_HUB_YML"
 KEYS = {"login", "image", "hub_image", "buckets", "seed"}
 RUNNING_KEYS = {"reference", "read", "source"}
 BUCKET_KEYS = {"writes", "variables", "workers", "expires_days"}
-OWN_FOLDER, NOBODY = "own-folder", "nobody"  # who may change a bucket's objects
+USER = "user"  # the one placeholder of a bucket's write globs: the hub user name
+PROBE = "probe-member"  # a hub user name, to ask whether a bucket's globs cover every member's folder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,7 +25,7 @@ class Bucket:
     """One bucket's role: who writes where, and the variables that point a member's code at their folder."""
 
     name: str
-    writes: str  # OWN_FOLDER or NOBODY
+    writes: tuple[str, ...]  # globs within the bucket where a member may write, {user} for the member; () read-only
     variables: tuple[str, ...] = ()  # each set to gs://<name>/<member>
     workers: bool = False  # the hub passes the variables on to Dask Gateway's workers
     expires_days: int = 0  # a lifecycle rule deletes each object this many days after its creation; 0: kept
@@ -27,7 +33,15 @@ class Bucket:
     @property
     def read_only(self) -> bool:
         """Whether nothing may change the bucket's objects."""
-        return self.writes == NOBODY
+        return not self.writes
+
+    def places(self, user: str) -> tuple[str, ...]:
+        """The write globs for this member, within the bucket."""
+        return tuple(globs.fill(glob, {USER: user}) for glob in self.writes)
+
+    def allows(self, name: str, user: str) -> bool:
+        """Whether the member may write the object of this name (within the bucket)."""
+        return any(globs.glob_regex(place).fullmatch(name) for place in self.places(user))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,8 +108,9 @@ class HubConfig:
         return self.seed / "provenance.yml"
 
 
-def load(path: Path = HUB_YML) -> HubConfig:
-    """Parse hub.yml, refusing unknown or missing keys."""
+def load(path: Path | None = None) -> HubConfig:
+    """Parse hub.yml (or the one FAKEHUB_HUB_YML names), refusing unknown or missing keys."""
+    path = path or Path(os.environ.get(HUB_YML_VARIABLE) or HUB_YML)
     data = yaml.safe_load(path.read_text()) or {}
     if set(data) != KEYS:
         raise ValueError(f"{path}: keys must be exactly {sorted(KEYS)}, got {sorted(data)}")
@@ -118,12 +133,19 @@ def running_image(path: Path, data: object) -> RunningImage:
 
 
 def _bucket(path: Path, name: str, entry: dict) -> Bucket:
-    """One bucket's entry of hub.yml, refusing unknown keys and roles."""
+    """One bucket's entry of hub.yml, refusing unknown keys, bad globs and variables that point where none may write."""
     entry = entry or {}
-    if not set(entry) <= BUCKET_KEYS or entry.get("writes") not in (OWN_FOLDER, NOBODY):
-        raise ValueError(f"{path}: bucket {name}: keys are {sorted(BUCKET_KEYS)}, writes is {OWN_FOLDER} or {NOBODY};"
-                         f" got {entry}")
-    if entry["writes"] == NOBODY and entry.get("variables"):
-        raise ValueError(f"{path}: bucket {name} is read-only: no variable points a member at a folder of it")
-    return Bucket(name, entry["writes"], tuple(entry.get("variables") or ()), bool(entry.get("workers")),
+    writes = entry.get("writes")
+    if not set(entry) <= BUCKET_KEYS or not isinstance(writes, list):
+        raise ValueError(f"{path}: bucket {name}: keys are {sorted(BUCKET_KEYS)}, and writes is a list of globs"
+                         f" (['{{{USER}}}/**']: each member's folder; []: read-only); got {entry}")
+    problems = [problem for glob in writes if (problem := globs.write_glob_problem(glob, (USER,)))]
+    if problems:
+        raise ValueError(f"{path}: bucket {name}: writes: {'; '.join(problems)}")
+    role = Bucket(name, tuple(writes), tuple(entry.get("variables") or ()), bool(entry.get("workers")),
                   int(entry.get("expires_days") or 0))
+    if role.variables and not role.allows(f"{PROBE}/object", PROBE):
+        where = "it is read-only" if role.read_only else f"writes {list(role.writes)} does not cover it"
+        raise ValueError(f"{path}: bucket {name}: {', '.join(role.variables)} point(s) a member at their folder "
+                         f"gs://{name}/{{{USER}}}/, but {where}")
+    return role

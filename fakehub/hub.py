@@ -117,6 +117,7 @@ class FakeHub:
         (self.sandbox / "run" / "stack.json").write_text(json.dumps({
             "storage": self.url, "addresses": dataclasses.asdict(self.addresses), "sandbox": str(self.sandbox),
             "logs": str(self.logs), "member_token": self.member_token, "admin_token": self.admin_token,
+            "roles": roles_record(self.config),
         }))
 
     @property
@@ -136,6 +137,9 @@ class FakeHub:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise HubError(f"{STACK_VARIABLE}={path} does not describe a local hub ({exc}); "
                            f"unset it, or start one with python -m fakehub") from None
+        if data.get("roles") != roles_record(self.config):
+            raise HubError(f"the local hub of {STACK_VARIABLE}={path} was started with other bucket roles than "
+                           f"this process reads ({hubconfig.HUB_YML_VARIABLE} differs?); unset {STACK_VARIABLE}")
         guard.answering(self.url)
         if not services.answers(f"{self.addresses.hub_url}{GATEWAY_PREFIX}/api/health")():
             from .offline import other_loopback  # here: `python -m fakehub.offline` imports this package first
@@ -321,3 +325,8 @@ class FakeHub:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+def roles_record(config: hubconfig.HubConfig) -> list:
+    """The buckets' roles as stack.json records them: a process attaches only to a hub with its own roles."""
+    return json.loads(json.dumps([dataclasses.asdict(role) for role in config.roles]))

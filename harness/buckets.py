@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from fakehub import HubConfig, load
+from fakehub.config import USER, Bucket
 
 Snapshot = dict[str, tuple[int, str]]  # "bucket/name" -> (size, checksum)
 
@@ -37,26 +38,40 @@ def differences(first: Snapshot, second: Snapshot, gone: Collection[str] = ()) -
 
 def violations(diff: dict[str, str], user: str, seeded: Collection[str], earlier: Collection[str] = (),
                hub: HubConfig | None = None) -> list[str]:
-    """Each change that breaks a rule: only the member's folders change, and not the member's earlier work.
+    """Each change that breaks a rule: objects change only where hub.yml's globs let the member write.
 
-    The buckets' roles (read-only, or written in the member's own folder) are hub.yml's.
+    A page may change only what it made: never another member's seeded object, nor the member's earlier work.
     """
     hub = hub or load()
     found = []
     for name, kind in diff.items():
         bucket, _, key = name.partition("/")
-        owner, role = key.split("/", 1)[0], hub.role(bucket)
-        if role is not None and role.read_only:
+        role = hub.role(bucket)
+        if role is None:
+            found.append(f"{kind} gs://{name}: {bucket} is not a bucket of the hub (fakehub/hub.yml)")
+        elif role.read_only:
             found.append(f"{kind} gs://{name}: {bucket} is read-only and must stay unchanged")
         elif name in earlier:
             found.append(f"{kind} gs://{name}: the member's earlier work must stay byte-identical")
-        elif role is not None and owner == user and "/" in key:
-            continue
         elif name in seeded:
             found.append(f"{kind} gs://{name}: another member's object must stay byte-identical")
-        elif owner != user and owner.lower() == user:
-            found.append(f"{kind} gs://{name}: outside the member's folder gs://{bucket}/{user}/: the hub user name "
-                         f"(JUPYTERHUB_USER, the folder's name) is the GitHub login in lower case, {user}, not {owner}")
-        else:
-            found.append(f"{kind} gs://{name}: outside the member's folder gs://{bucket}/{user}/")
+        elif not role.allows(key, user):
+            found.append(f"{kind} gs://{name}: outside {where(role, user)}{case_hint(role, key, user)}")
     return found
+
+
+def where(role: Bucket, user: str) -> str:
+    """Where in the bucket the member may write, in words: "the member's folder gs://b/user/", other places."""
+    places = zip(role.writes, role.places(user), strict=True)
+    said = [f"the member's folder gs://{role.name}/{user}/" if glob == f"{{{USER}}}/**"
+            else f"gs://{role.name}/{place.removesuffix('**')}" for glob, place in places]
+    return " and ".join(said)
+
+
+def case_hint(role: Bucket, key: str, user: str) -> str:
+    """Why a path built from the login as typed (mixed case) lies outside: the hub user name is lower case."""
+    typed = [segment for segment in key.split("/") if segment != user and segment.lower() == user]
+    if not typed or not role.allows("/".join(user if s in typed else s for s in key.split("/")), user):
+        return ""
+    return (f": the hub user name (JUPYTERHUB_USER, the folder's name) is the GitHub login in lower case, {user}, "
+            f"not {typed[0]}")

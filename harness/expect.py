@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 import yaml
 
 from fakehub import HubConfig, member
 from fakehub import load as load_hub
+from fakehub.globs import PLACEHOLDER, fill, glob_regex
 
 KEYS = ("exist", "absent")
 EXPECT_DIR = "expect"  # at the book's root: one file per page, at the page's path under book/
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 class ExpectError(ValueError):
@@ -58,7 +57,7 @@ def _filled(glob: str, values: dict[str, str], shown: str) -> str:
     unknown = [name for name in PLACEHOLDER.findall(glob) if name not in values]
     if unknown:
         raise ExpectError(f"{shown}: unknown placeholder(s) {unknown} in {glob!r}; known: {sorted(values)}")
-    return PLACEHOLDER.sub(lambda match: values[match[1]], glob)
+    return fill(glob, values)
 
 
 def load(root: Path, page: str, user: str, hub: HubConfig | None = None) -> Expectations:
@@ -83,10 +82,3 @@ def load(root: Path, page: str, user: str, hub: HubConfig | None = None) -> Expe
             raise ExpectError(f"{shown}: {key!r} must be a non-empty list of globs")
         lists[key] = tuple(_filled(v, values, shown) for v in value)
     return Expectations(shown, **lists)
-
-
-def glob_regex(pattern: str) -> re.Pattern:
-    """Compile a glob over "bucket/name": * and ? stay within one path segment, ** crosses them."""
-    parts = re.split(r"(\*\*|\*|\?)", pattern)
-    wildcards = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
-    return re.compile("".join(wildcards.get(part, re.escape(part)) for part in parts))

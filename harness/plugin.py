@@ -12,6 +12,7 @@ import pytest
 from booksite.book import TocError, execute_timeout, pages_on_disk, toc_pages
 from fakehub import FakeHub, HubError, guard, offline
 from fakehub import load as load_hub_config
+from fakehub.config import HUB_YML_VARIABLE
 from fakehub.seed import earlier_work, seed_objects
 
 from . import expect, ways
@@ -49,9 +50,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """Which guard keeps the member's code off the network: a namespace, or the audit hook only."""
-    return offline.describe()
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Which guard keeps the member's code off the network; which hub definition, when not fakehub/hub.yml."""
+    variant = os.environ.get(HUB_YML_VARIABLE)
+    return [offline.describe()] + ([f"fake hub defined by {variant} ({HUB_YML_VARIABLE})"] if variant else [])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

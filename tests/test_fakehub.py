@@ -18,8 +18,9 @@ from pathlib import Path
 
 import psutil
 import pytest
+import yaml
 
-from fakehub import FakeHub, HubError, api, hubapi, leapgateway, load, member
+from fakehub import FakeHub, HubError, api, config, hubapi, leapgateway, load, member
 from fakehub.procs import listening
 from fakehub.seed import earlier_work, seed_objects
 from fakehub.server import Server
@@ -320,6 +321,18 @@ def test_fails_closed_on_a_bad_emulator(monkeypatch, value, message):
     with pytest.raises(HubError, match=message):
         FakeHub().start()
     assert dict(os.environ) == before
+
+
+def test_refuses_a_running_hub_with_other_bucket_roles(hub, monkeypatch, tmp_path):
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)
+    monkeypatch.setenv("FAKEHUB_STACK", str(hub.stack_file))
+    variant = tmp_path / "hub.yml"
+    data = yaml.safe_load(config.HUB_YML.read_text())
+    data["buckets"]["leap-persistent"]["writes"].append("shared/**")
+    variant.write_text(yaml.safe_dump(data | {"seed": str(config.HUB_YML.parent / data["seed"])}))
+    monkeypatch.setenv(config.HUB_YML_VARIABLE, str(variant))
+    with pytest.raises(HubError, match="was started with other bucket roles"):
+        FakeHub().start()
 
 
 def test_refuses_a_stack_file_that_describes_no_hub(monkeypatch, tmp_path):

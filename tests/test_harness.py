@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from fakehub import FakeHub
+from fakehub import FakeHub, config
 
 TESTS = Path(__file__).parent
 # The harness and the fake hub (both at the repository root), for a pytest run in another folder.
@@ -35,6 +35,16 @@ def one_page_book(root: Path, name: str, in_toc: bool) -> None:
     (root / "pytest.ini").write_text(INI)
 
 
+def hub_variant(root: Path, buckets: dict) -> Path:
+    """fakehub/hub.yml with these bucket entries replacing or added to its own, written under root; its path."""
+    data = yaml.safe_load(config.HUB_YML.read_text())
+    data["buckets"].update(buckets)
+    data["seed"] = str(config.HUB_YML.parent / data["seed"])  # the real hub's seeds, from the variant's folder
+    path = root / "hub-variant.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
 @pytest.fixture
 def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, local_hub: FakeHub):
     """Run the harness on one scenario in a subprocess (offline if it says so), on the shared hub or its own."""
@@ -43,7 +53,9 @@ def run_scenario(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, loc
 
     def run(name: str) -> pytest.RunResult:
         spec = SPECS[name]
-        if spec.get("own_hub") or spec.get("offline"):
+        if spec.get("buckets"):  # a hub of its own, defined by the variant
+            monkeypatch.setenv(config.HUB_YML_VARIABLE, str(hub_variant(pytester.path, spec["buckets"])))
+        if spec.get("own_hub") or spec.get("offline") or spec.get("buckets"):
             monkeypatch.delenv("FAKEHUB_STACK", raising=False)
             (pytester.path / "tmp").mkdir()
             monkeypatch.setenv("TMPDIR", str(pytester.path / "tmp"))  # logs kept after a failure stay in here
