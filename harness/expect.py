@@ -1,30 +1,29 @@
-"""Per-page expectations (expect/<page>.yml): objects that must exist, or be gone, after a page."""
+"""A page's expectations (its front matter's `expect:` key): objects that must exist, or be gone, after it ran."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
 
-import yaml
-
-from fakehub import HubConfig, member
+from fakehub import HubConfig, config, member
 from fakehub import load as load_hub
 
+from .page import Page
+
+KEY = "expect"  # the front-matter key; jupytext, myst-nb, myst-parser and Jupyter Book give it no meaning
 KEYS = ("exist", "absent")
-EXPECT_DIR = "expect"  # at the book's root: one file per page, at the page's path under book/
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 class ExpectError(ValueError):
-    """An expectations file is missing or malformed."""
+    """A page's expectations are malformed."""
 
 
 @dataclasses.dataclass(frozen=True)
 class Expectations:
-    """The globs one page's file lists, with {user} and the buckets' variables already filled in."""
+    """The globs of one page, with {user} and the buckets' variables already filled in."""
 
-    source: str
+    source: str  # the page, "book/x.md"
     exist: tuple[str, ...] = ()
     absent: tuple[str, ...] = ()
 
@@ -33,18 +32,12 @@ class Expectations:
         found = []
         for pattern in self.exist:
             if not any(glob_regex(pattern).fullmatch(o) for o in objects):
-                found.append(f"expected an object matching {pattern!r} ({self.source}: exist), found none")
+                found.append(f"expected an object matching {pattern!r} ({self.source}: {KEY}.exist), found none")
         for pattern in self.absent:
             left = sorted(o for o in objects if glob_regex(pattern).fullmatch(o))
             if left:
-                found.append(f"expected no object matching {pattern!r} ({self.source}: absent), found {left}")
+                found.append(f"expected no object matching {pattern!r} ({self.source}: {KEY}.absent), found {left}")
         return found
-
-
-def expectations_path(root: Path, page: str) -> Path:
-    """expect/<page path under book/ with .yml>."""
-    relative = Path(page).relative_to("book").with_suffix(".yml")
-    return root / EXPECT_DIR / relative
 
 
 def placeholders(user: str, hub: HubConfig | None = None) -> dict[str, str]:
@@ -53,36 +46,35 @@ def placeholders(user: str, hub: HubConfig | None = None) -> dict[str, str]:
     return {"user": user, **{name: value.removeprefix("gs://") for name, value in member.bucket_variables(hub).items()}}
 
 
-def _filled(glob: str, values: dict[str, str], shown: str) -> str:
-    """A glob with its placeholders filled in; an unknown one is an error."""
-    unknown = [name for name in PLACEHOLDER.findall(glob) if name not in values]
-    if unknown:
-        raise ExpectError(f"{shown}: unknown placeholder(s) {unknown} in {glob!r}; known: {sorted(values)}")
-    return PLACEHOLDER.sub(lambda match: values[match[1]], glob)
+def default(hub: HubConfig) -> dict[str, list[str]]:
+    """Without the key: the page leaves nothing of its own in any bucket where the member has a folder (hub.yml)."""
+    return {"absent": [f"{role.name}/{{user}}/**" for role in hub.roles if role.writes == config.OWN_FOLDER]}
 
 
-def load(root: Path, page: str, user: str, hub: HubConfig | None = None) -> Expectations:
-    """Read and check a page's expectations file."""
-    path = expectations_path(root, page)
-    shown = path.relative_to(root).as_posix()
-    if not path.is_file():
-        raise ExpectError(f"{page} has no expectations file: create {shown} (see expect/README.md)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ExpectError(f"{shown}: not valid YAML: {exc}") from None
+def load(page: Page, user: str, hub: HubConfig | None = None) -> Expectations:
+    """A page's expectations, from its front matter as myst-nb read it (page.py); the default without the key."""
+    hub = hub or load_hub()
+    shown = f"{page.name}: front matter {KEY}"
+    data = page.notebook.metadata[KEY] if KEY in page.notebook.metadata else default(hub)
     if not isinstance(data, dict) or not data:
         raise ExpectError(f"{shown}: must be a mapping with at least one of {list(KEYS)}")
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
         raise ExpectError(f"{shown}: unknown key(s) {unknown}; allowed: {list(KEYS)}")
     lists, values = {}, placeholders(user, hub)
-    for key in data:
-        value = data[key]
+    for key, value in data.items():
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            raise ExpectError(f"{shown}: {key!r} must be a non-empty list of globs")
-        lists[key] = tuple(_filled(v, values, shown) for v in value)
-    return Expectations(shown, **lists)
+            raise ExpectError(f"{shown}.{key}: must be a non-empty list of globs")
+        lists[key] = tuple(_filled(v, values, f"{shown}.{key}") for v in value)
+    return Expectations(page.name, **lists)
+
+
+def _filled(glob: str, values: dict[str, str], shown: str) -> str:
+    """A glob with its placeholders filled in; an unknown one is an error."""
+    unknown = [name for name in PLACEHOLDER.findall(glob) if name not in values]
+    if unknown:
+        raise ExpectError(f"{shown}: unknown placeholder(s) {unknown} in {glob!r}; known: {sorted(values)}")
+    return PLACEHOLDER.sub(lambda match: values[match[1]], glob)
 
 
 def glob_regex(pattern: str) -> re.Pattern:

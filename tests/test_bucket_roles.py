@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import nbformat
 import pytest
 import yaml
 
 from fakehub import config, load, member
 from harness import buckets, expect
+from harness.page import Page
 
 HUB = load()
 DIFF = {"leap-scratch/me/new.txt": "created", "leap-persistent/me/out.zarr/0": "created",
@@ -53,13 +55,22 @@ def test_a_bad_role_is_refused(tmp_path, entry):
         hub_yml(tmp_path, {"b-bad": entry})
 
 
-def test_expectations_name_the_members_folders_by_their_variables(tmp_path):
-    (tmp_path / "expect").mkdir(parents=True)
-    written = tmp_path / "expect" / "page.yml"
-    written.write_text('exist: ["{PERSISTENT_BUCKET}/out.zarr/**"]\nabsent: ["{SCRATCH_BUCKET}/**", "x/{user}/*"]\n')
-    found = expect.load(tmp_path, "book/page.md", "me", HUB)
+def test_expectations_name_the_members_folders_by_their_variables():
+    key = {"exist": ["{PERSISTENT_BUCKET}/out.zarr/**"], "absent": ["{SCRATCH_BUCKET}/**", "x/{user}/*"]}
+    found = expect.load(page_with({"expect": key}), "me", HUB)
     assert found.exist == ("leap-persistent/me/out.zarr/**",)
     assert found.absent == ("leap-scratch/me/**", "x/me/*")
-    written.write_text('absent: ["{HOME_BUCKET}/**"]\n')
     with pytest.raises(expect.ExpectError, match="unknown placeholder"):
-        expect.load(tmp_path, "book/page.md", "me", HUB)
+        expect.load(page_with({"expect": {"absent": ["{HOME_BUCKET}/**"]}}), "me", HUB)
+
+
+def test_the_default_expectations_follow_the_roles():
+    roles = tuple(dataclasses.replace(r, writes=config.NOBODY, variables=()) if r.name == "leap-persistent" else r
+                  for r in HUB.roles)
+    assert expect.load(page_with({}), "me", HUB).absent == ("leap-scratch/me/**", "leap-persistent/me/**")
+    assert expect.load(page_with({}), "me", dataclasses.replace(HUB, roles=roles)).absent == ("leap-scratch/me/**",)
+
+
+def page_with(metadata: dict) -> Page:
+    """A page without cells whose front matter is this metadata."""
+    return Page("book/page.md", nbformat.from_dict({"metadata": metadata, "cells": []}), [])
