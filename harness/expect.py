@@ -46,16 +46,18 @@ def placeholders(user: str, hub: HubConfig | None = None) -> dict[str, str]:
     return {"user": user, **{name: value.removeprefix("gs://") for name, value in member.bucket_variables(hub).items()}}
 
 
-def default(hub: HubConfig) -> dict[str, list[str]]:
-    """Without the key: the page leaves nothing of its own in any bucket where the member has a folder (hub.yml)."""
-    return {"absent": [f"{role.name}/{{user}}/**" for role in hub.roles if role.writes == config.OWN_FOLDER]}
+def default(hub: HubConfig) -> list[str]:
+    """Without the key, absent: the page leaves nothing of its own in any bucket where the member has a folder."""
+    return [f"{role.name}/{{user}}/**" for role in hub.roles if role.writes == config.OWN_FOLDER]
 
 
 def load(page: Page, user: str, hub: HubConfig | None = None) -> Expectations:
     """A page's expectations, from its front matter as myst-nb read it (page.py); the default without the key."""
     hub = hub or load_hub()
     shown = f"{page.name}: front matter {KEY}"
-    data = page.notebook.metadata[KEY] if KEY in page.notebook.metadata else default(hub)
+    if KEY not in page.notebook.metadata:
+        return Expectations(page.name, absent=tuple(_filled(g, placeholders(user, hub), shown) for g in default(hub)))
+    data = page.notebook.metadata[KEY]
     if not isinstance(data, dict) or not data:
         raise ExpectError(f"{shown}: must be a mapping with at least one of {list(KEYS)}")
     unknown = sorted(set(data) - set(KEYS))

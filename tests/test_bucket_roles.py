@@ -69,6 +69,8 @@ def test_the_default_expectations_follow_the_roles():
                   for r in HUB.roles)
     assert expect.load(page_with({}), "me", HUB).absent == ("leap-scratch/me/**", "leap-persistent/me/**")
     assert expect.load(page_with({}), "me", dataclasses.replace(HUB, roles=roles)).absent == ("leap-scratch/me/**",)
+    read_only = tuple(dataclasses.replace(r, writes=config.NOBODY, variables=()) for r in HUB.roles)
+    assert expect.load(page_with({}), "me", dataclasses.replace(HUB, roles=read_only)).absent == ()
 
 
 def page_with(metadata: dict) -> Page:
