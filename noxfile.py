@@ -164,32 +164,13 @@ def suite(session: nox.Session, lock: str, *unlocked: str, select: tuple[str, ..
     offline(session, "pytest", "-n", "auto", *select, *session.posargs)
 
 
-# The lifecycle proofs (every process of a hub ends, however the run ends) test the local hub's
-# supervisor, which takes down whatever runs below it with Python's standard library and Linux's
-# process calls; JupyterHub, the gateway and their proxies have the same pins in both sessions,
-# and the hub session swaps only the libraries the pages teach. So `nox -s tests` runs them once,
-# in tests(deps='pins'); `nox -s "tests(deps='hub')" -- -m lifecycle` runs them there. The same holds
-# for the tests of what no swapped library touches (the workflows, the pins' lint, the bench's
-# choices, the schedule, the rules' logic, the twins, the links, the network namespace, the
-# writers' hub, which runs the pins, the locks, the publishing scripts, the CI cache, the audit's reading,
-# running and reporting, whose verdicts on the pages the harness gives in both sessions): the pins
-# session runs them, the hub session does not.
-# Likewise the pages' week-later and crowded ways (the harness runs all five by default): whether
-# a page writes into a path a member may already have, or counts on scratch objects a week old,
-# is decided by the page's own paths and steps, not by the libraries' versions, so the hub
-# session runs the three ways whose verdict can depend on them (docs/ways.md).
-ONCE = (
-    "-m", "not lifecycle", "--ways=fresh,lived-in,again",
-    "--ignore=tests/test_workflows.py", "--ignore=tests/test_environment.py", "--ignore=tests/test_bench.py",
-    "--ignore=tests/test_schedule.py", "--ignore=tests/test_ways.py", "--ignore=tests/test_home.py",
-    "--ignore=tests/test_check.py", "--ignore=tests/test_bucket_roles.py", "--ignore=tests/test_hub_versions.py",
-    "--ignore=tests/test_provenance.py",
-    "--ignore=tests/test_linkcheck.py", "--ignore=tests/test_notebooks.py", "--ignore=tests/test_offline.py",
-    "--ignore=tests/test_writer.py", "--ignore=tests/test_layout.py", "--ignore=tests/test_bench_fresh.py",
-    "--ignore=tests/test_chromium.py", "--ignore=tests/test_gh_pages.py", "--ignore=tests/test_lock.py",
-    "--ignore=tests/test_origin.py", "--ignore=tests/test_published.py", "--ignore=tests/test_push_lock.py",
-    "--ignore=tests/test_pr_cache.py", "--ignore=tests/test_audit.py", "--ignore=tests/test_audit_corpus.py",
-)
+# What tests(deps='hub') leaves to tests(deps='pins'), which runs everything: the lifecycle proofs
+# (the supervisor takes processes down with the standard library; JupyterHub, the gateway and their
+# proxies have the same pins in both sessions) and the tests marked `once`, whose subject no swapped
+# library touches (workflows, locks, links, the rules' logic, the audit's reporting...). Of the pages'
+# ways, week-later and crowded are decided by a page's own paths and steps, not by library versions
+# (docs/ways.md). `nox -s "tests(deps='hub')" -- -m lifecycle` runs any of them there by hand.
+ONCE = ("-m", "not lifecycle and not once", "--ways=fresh,lived-in,again")
 
 
 @nox.session

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from bench import fresh, launch, peers, results, stackitems
+from bench import fresh, launch, peers, results, stackitems, ways
 from bench.timing import measured
 from bench.workspace import ROOT, copy_book, replicated_book
 from booksite.book import write_noexec_config
@@ -41,6 +41,7 @@ TARGETS = {
     "build_growth": (0.10, "growth"),
     "harness_growth": (0.10, "growth"),
     "suite_growth": (0.25, "growth"),
+    "ways_growth": (0.15, "growth"),  # issue 21: week-later and crowded add at most 15% to `nox -s tests`
 }
 
 
@@ -412,6 +413,7 @@ def rows(result: dict) -> list[tuple[str, str]]:
               for name, value in result["ratios"].items()]
     found += launch.rows(result["launch"]) if "launch" in result else []
     found += fresh.rows(result["fresh"]) if "fresh" in result else []
+    found += ways.rows(result["ways"], verdict) if "ways" in result else []
     return found + [(name, "FAILED (the message is above)") for name in result.get("failed", {})]
 
 
@@ -424,6 +426,7 @@ def table(result: dict) -> str:
 
 MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth, "suite": suite,
             "launch": lambda: launch.measure(REPS),  # bench/launch.py: the tutorials launched in the browser
+            "ways": lambda: ways.measure(SETTINGS, ROOT, SUITE_REPS, median),
             "fresh": lambda: fresh.measure(int(os.environ.get("BENCH_REPETITIONS", SETTINGS["fresh"]["repetitions"])))}
 
 

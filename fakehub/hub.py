@@ -286,9 +286,9 @@ class FakeHub:
             home.build(self.config, template)
         home.reset(template, self.sandbox / "home")
 
-    def expire_scratch(self) -> None:
-        """A week later: scratch's lifecycle rule has deleted the member's objects (7 days after creation)."""
-        seed.expire_scratch(self.url, self.config)
+    def expire_scratch(self) -> list[str]:
+        """A week later: scratch's lifecycle rule has deleted the member's objects within 7 days; their names."""
+        return seed.expire_scratch(self.url, self.config)
 
     def start_member_server(self) -> dict:
         """Spawn the member's server through JupyterHub's API, as logging in does; its model."""

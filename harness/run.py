@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from fakehub import FakeHub, HubError, api
-from fakehub.seed import expiring
 
 from . import buckets, check, files, gateway, home, reads
 from .expect import Expectations
@@ -43,6 +42,7 @@ class PageRun:
         self.last: buckets.Snapshot = {}
         self.clusters: gateway.ClusterWatch | None = None
         self.earlier: set[str] = set()  # the lived-in member's objects from before the page
+        self.expired: set[str] = set()  # a week later: the earlier objects scratch's rule deleted, never the page's
         self.first: tuple[buckets.Snapshot, files.Files] | None = None  # after the first of two runs
         self.which = ""  # " (first run)" while the again way's unreported first run is under way
         self.read_mark = 0  # the storage front's served log: where the reads of the next cell start
@@ -91,13 +91,11 @@ class PageRun:
         self.start_names = self.seen = home.names(Path(self.environ["HOME"]), Path(self.folder))
 
     def _continue(self) -> bool:
-        """Take over the folder and home the way before this one (again, for week-later) left, if nothing ran since."""
+        """Take over the folder and home that the way this one continues (lived-in) left, if nothing ran since."""
         left = self.chain.pop(self.way.after, None) if self.way.again else None
-        if left is not None and left.get("nothing_expires"):
-            self._same_as("week-later is the again way for this page: it leaves no scratch object to expire")
         if left is None or "folder" not in left:
             return False
-        if not Path(left["folder"]).is_dir() or self._snapshot() != left["buckets"]:
+        if not self._as_left(left):
             shutil.rmtree(left["folder"], ignore_errors=True)
             return False
         self.folder, self.protected, self.first = left["folder"], left["protected"], (left["buckets"], left["files"])
@@ -108,13 +106,22 @@ class PageRun:
         self._expire()
         return True
 
+    def _as_left(self, left: dict) -> bool:
+        """Whether the folder, the home and the buckets are as the run before left them (nothing ran in between)."""
+        folder = Path(left["folder"])
+        return (folder.is_dir() and self._snapshot() == left["buckets"]
+                and files.snapshot(Path(self.environ["HOME"]), folder) == left["files"])
+
     def _expire(self) -> None:
         """A week later: the member's scratch objects are gone; folder and home are as the last run left them."""
         try:
-            self.hub.expire_scratch()
+            gone = set(self.hub.expire_scratch())
             self.read_mark, _ = self.hub.served("end")  # the build-only rule reads this run's reads only
         except HubError as exc:
             self._fail_page(f"the fake hub did not delete the member's scratch objects: {exc}")
+        # Earlier work that expired is not the member's to keep any more: a page may now write that name.
+        self.expired = self.earlier & gone
+        self.earlier = self.earlier - gone
         self.before = self.last = self._snapshot()
 
     def _crowded_roots(self) -> dict[str, str]:
@@ -276,10 +283,7 @@ class PageRun:
         """Leave what a way that continues this one needs: the paths it created; its folder, if it passed."""
         kept = {"roots": home.created_roots(self.start_names, self.seen)}
         continued = any(way.after == self.way.name and way.again for way in WAYS.values())
-        expire = tuple(f"{bucket}/{self.hub.config.member}/" for bucket in expiring(self.hub.config))
-        if continued and passed and not any(name.startswith(expire) for name in after):
-            kept["nothing_expires"] = True  # a week later it would start just as this run did
-        elif continued and passed:
+        if continued and passed:
             kept |= {"folder": folder, "buckets": after, "files": left, "protected": self.protected}
             folder = None  # the continuing way deletes it (or the harness, at its end)
         if folder:
@@ -309,7 +313,7 @@ class PageRun:
         problems = check.page_problems(self.hub.config, self.before, after, self.seeded, self.expectations,
                                        self.earlier)
         if self.first:
-            problems += buckets.differences(self.first[0], after) + files.differences(self.first[1], left)
+            problems += buckets.differences(self.first[0], after, self.expired) + files.differences(self.first[1], left)
         problems += left_running + [f"{line} (the home rule: a page may delete or change only the local files it "
                                     "created)" for line in harmed]
         self._hand_on(folder, after, left, passed=not problems)

@@ -15,7 +15,7 @@ PAGE_ITEM = re.compile(r"(?P<page>.+\.md):[^:/\[\]]+(?P<way>\[[a-z-]+\])?")
 class PageScheduling(LoadScopeScheduling):
     """LoadScope, with a page in one way ("book/x.md", "book/x.md[again]") as the scope; other tests spread singly.
 
-    A way that continues another's run (week-later after again, crowded after fresh) joins that way's scope.
+    A way that continues another's run (week-later after lived-in, crowded after fresh) joins that way's scope.
     """
 
     # xdist's own loadgroup marks nodeids with "@group", which pytest 9 no longer lets a plugin

@@ -1,4 +1,4 @@
-"""The ways every page runs: new member, earlier work, twice in a row, a week later, and in a crowded home."""
+"""The ways every page runs: new member, earlier work, a week later, twice in a row, and in a crowded home."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ class Way:
 
     name: str
     lived_in: bool  # the member's folders already hold earlier work (fakehub/seeds/lived-in/)
-    again: bool  # the page runs once unreported, then again (reported) on the same hub, folder and home
+    again: bool  # a first run (unreported, or the run of the way it continues), then the reported one in its folder
     expire: bool = False  # between the runs the member's scratch objects go, as scratch's 7-day rule leaves them
     crowded: bool = False  # each local path a first run created exists already, holding the member's own files
     after: str = ""  # the way whose run, in the same pytest process, this one continues instead of starting anew
@@ -26,16 +26,19 @@ class Way:
 WAYS = {
     "fresh": Way("fresh", lived_in=False, again=False),
     "lived-in": Way("lived-in", lived_in=True, again=False),
+    # week-later comes right after lived-in, the run it continues: nothing may run in between
+    "week-later": Way("week-later", lived_in=True, again=True, expire=True, after="lived-in",
+                      meaning="week-later: the member, with earlier work in their bucket folders, ran the page before "
+                              "in this folder and home; since then scratch's 7-day lifecycle rule has deleted every "
+                              "scratch object of theirs, their earlier work and what the page left alike. Keep what "
+                              "must last in $PERSISTENT_BUCKET, or remake it."),
     "again": Way("again", lived_in=False, again=True),
-    "week-later": Way("week-later", lived_in=False, again=True, expire=True, after="again",
-                      meaning="week-later: the page ran before in this folder and home; since then scratch's 7-day "
-                              "lifecycle rule has deleted the member's scratch objects. Keep what must last in "
-                              "$PERSISTENT_BUCKET, or remake it."),
     "crowded": Way("crowded", lived_in=False, again=False, crowded=True, after="fresh",
                    meaning="crowded: each local path the page created in its first run already held the member's "
                            "own files. Work in a new temporary folder, or check before writing or deleting."),
 }
-DEFAULT = "fresh,lived-in,again"  # the ways of both nox sessions (noxfile.py's ONCE gives the hub session only these)
+# The ways whose verdict can depend on the libraries' versions: the hub session's (noxfile.ONCE), and the audit's.
+DEFAULT = "fresh,lived-in,again"
 EVERY = ",".join(WAYS)  # --ways's default: the pins session, and a run by hand
 
 

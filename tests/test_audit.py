@@ -16,6 +16,8 @@ from audit.run import AuditRun, Finding, Found, Row
 from harness.page import read_page
 from harness.ways import WAYS
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 RULES_NOW = load("your-username")
 
 MKDOCS = '''# A page

@@ -20,6 +20,8 @@ from audit.pages import audit_pages, find_pages
 from harness import ways
 from harness.page import SKIP, read_page
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parent.parent
 CORPUS = ROOT / "tests" / "audit-corpus"
 DOCS = CORPUS / "docs"

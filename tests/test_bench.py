@@ -13,6 +13,8 @@ import yaml
 
 from bench import peers, stackitems
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 SUITE = yaml.safe_load((ROOT / "bench" / "bench.yml").read_text())["suite"]
 
@@ -82,8 +84,6 @@ def test_the_suite_measure_runs_the_sessions_of_nox_s_tests_as_nox_does():
         assert session["venv"] == ".nox/" + re.sub(r"\W+", "-", name).strip("-"), "nox's venv for the session"
     assert sessions["tests(deps='pins')"]["args"] == ["-n", "auto"]
     assert sessions["tests(deps='hub')"]["args"] == ["-n", "auto", *once]
-    stale = [arg for arg in once if arg.startswith("--ignore=") and not (ROOT / arg.split("=", 1)[1]).is_file()]
-    assert not stale, f"noxfile.ONCE leaves out files that do not exist: {stale}"
 
 
 def test_the_record_keeps_the_newest_runs_first(tmp_path, monkeypatch):
@@ -100,3 +100,16 @@ def test_the_record_keeps_the_newest_runs_first(tmp_path, monkeypatch):
     assert text.startswith(results.HEADER)
     assert text.index("2026-12-03 05:00") < text.index("2026-12-02 05:00") and "2026-12-01" not in text
     assert "| hub_start_s | 3.00 s / x |" in text
+
+
+def test_the_ways_measure_runs_the_pins_session_without_the_newer_ways():
+    """bench.yml's ways.new names ways; the run without them names every other way, in the harness's order."""
+    from bench import ways as bench_ways
+    from harness.ways import WAYS
+
+    new = yaml.safe_load((ROOT / "bench" / "bench.yml").read_text())["ways"]["new"]
+    assert set(new) <= set(WAYS) and new
+    assert bench_ways.without(new) == "--ways=" + ",".join(w for w in WAYS if w not in new)
+    assert bench_ways.without(["week-later", "crowded"]) == "--ways=fresh,lived-in,again"
+    with pytest.raises(SystemExit, match="names no way"):
+        bench_ways.without(["next-month"])

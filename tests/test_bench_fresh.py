@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench import fresh
+
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
 
 
 def figures(fresh_s: float, rebuild_s: float) -> dict:

@@ -12,6 +12,8 @@ from fakehub import config, load, member
 from harness import buckets, expect
 from harness.page import Page
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 HUB = load()
 DIFF = {"leap-scratch/me/new.txt": "created", "leap-persistent/me/out.zarr/0": "created",
         "leap-persistent-ro/data/x.zarr/0": "changed", "leap-elsewhere/me/y": "created"}

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fakehub import load
 from harness import check
 from harness.expect import Expectations
 from harness.page import Cell
+
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
 
 HUB = load()
 

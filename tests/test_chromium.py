@@ -11,6 +11,8 @@ import pytest
 
 from booksite.chromium import NAMES, VARIABLE, ChromiumMissing, chromium_path
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 
 

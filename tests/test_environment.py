@@ -10,6 +10,8 @@ import pytest
 
 from tools.check_environment import pip_block, problems
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 CHECK = str(ROOT / "tools" / "check_environment.py")
 

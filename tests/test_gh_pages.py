@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 SCRIPT = ROOT / ".github" / "scripts" / "gh-pages.sh"
 

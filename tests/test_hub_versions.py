@@ -8,6 +8,8 @@ import pytest
 
 from fakehub import imageversions, load
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 VERSIONS = imageversions.VERSIONS
 

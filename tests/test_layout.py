@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 # part -> the parts it must not import
 FORBIDDEN = {"fakehub": {"harness", "booksite", "bench", "tests", "audit"}, "booksite": {"harness", "bench", "tests"},

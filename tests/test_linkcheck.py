@@ -13,6 +13,8 @@ import yaml
 
 from booksite.linkcheck import REQUIRE_NETWORK
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 EXTERNAL = "https://example.org/guide"
 PAGE = f'<html><body><p id="top"><a href="#top">top</a> <a href="{EXTERNAL}">out</a></p></body></html>'

@@ -13,6 +13,8 @@ import pytest
 from tools.check_environment import pip_block
 from tools.lockfile import header, problems
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 LOCKS = ROOT / "locks"
 ENTRY = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)(?: ; (?P<marker>.+?))?(?: \\)?$")

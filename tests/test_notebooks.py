@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from booksite import twins
 from booksite.book import Book, is_tutorial, launch_url, twin_path
+
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
 
 
 def test_every_twin_matches_its_page():

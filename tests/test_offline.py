@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]  # python -m fakehub.offline runs from the repository root
 OFFLINE = (sys.executable, "-m", "fakehub.offline", "--")
 # What a process sees of the network: its interfaces, and how a TCP connect and a UDP sendto outside end.

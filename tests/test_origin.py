@@ -11,6 +11,8 @@ from booksite.book import Book
 from booksite.published import published_branch
 from harness.browser.origin import Origin
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 
 

@@ -18,6 +18,8 @@ from minibook import CONFIG, FRONT_MATTER, JUPYTER_BOOK, ROOT
 from fakehub import load
 from fakehub.envhash import LOCK_VARIABLE, _distributions, environment_key
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 PAGE = FRONT_MATTER + """\
 # {name}
 

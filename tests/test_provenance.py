@@ -13,6 +13,8 @@ from fakehub import load
 from fakehub import provenance as prov
 from harness.page import read_page
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 CONFIG = load()
 ENTRIES = prov.load(CONFIG)

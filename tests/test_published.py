@@ -9,6 +9,8 @@ import pytest
 from booksite.book import Book, launch_url
 from booksite.published import DEPLOY_WORKFLOW, PublishedBranchError, check_links, link_branches, published_branch
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 BOOK = Book.load(ROOT)
 

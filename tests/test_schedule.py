@@ -1,6 +1,10 @@
 """Under xdist, a page's items in one way share a worker; everything else spreads out one by one."""
 
+import pytest
+
 from harness.schedule import PageScheduling
+
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
 
 split = PageScheduling._split_scope
 
@@ -26,5 +30,6 @@ def test_other_tests_are_their_own_scope():
 
 def test_a_way_that_continues_another_shares_its_scope():
     page = "book/first-steps.md"
-    assert split(None, f"{page}:26[week-later]") == split(None, f"{page}:26[again]") == f"{page}[again]"
+    assert split(None, f"{page}:26[week-later]") == split(None, f"{page}:26[lived-in]") == f"{page}[lived-in]"
+    assert split(None, f"{page}:26[again]") == f"{page}[again]"
     assert split(None, f"{page}:expect[crowded]") == split(None, f"{page}:26") == page

@@ -6,6 +6,8 @@ import pytest
 
 from harness import buckets, files, ways
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 
 def test_ways_are_chosen_by_name_in_a_fixed_order():
     assert [w.name for w in ways.select("again, fresh")] == ["fresh", "again"]
@@ -33,6 +35,23 @@ def test_a_second_run_must_leave_what_the_first_left():
         "the first run left gs://leap-scratch/me/b, the second did not",
     ]
     assert buckets.differences(first, dict(first)) == []
+
+
+def test_a_week_later_the_expired_earlier_work_is_not_compared_but_what_the_page_left_is():
+    first = {"leap-scratch/me/notes.txt": (1, "x"), "leap-scratch/me/cache.txt": (1, "y")}
+    gone = {"leap-scratch/me/notes.txt"}  # earlier work, deleted by scratch's rule between the runs
+    assert buckets.differences(first, {"leap-scratch/me/cache.txt": (1, "y")}, gone) == []
+    assert buckets.differences(first, {}, gone) == [
+        "the first run left gs://leap-scratch/me/cache.txt, the second did not"]
+    assert buckets.differences(first, dict(first), gone) == [
+        "the second run left gs://leap-scratch/me/notes.txt, the first did not"]  # the page wrote that name itself
+
+
+def test_week_later_continues_the_lived_in_run_right_after_it():
+    way = ways.WAYS["week-later"]
+    assert (way.lived_in, way.again, way.expire, way.after) == (True, True, True, "lived-in")
+    names = list(ways.WAYS)
+    assert names.index("week-later") == names.index("lived-in") + 1  # collected next, so no other run comes between
 
 
 def test_files_are_compared_by_name_and_content(tmp_path):

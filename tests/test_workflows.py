@@ -21,6 +21,8 @@ import yaml
 from booksite.published import published_branch
 from tools.check_workflows import CHECKS
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 README = ROOT / "README.md"

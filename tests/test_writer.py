@@ -16,6 +16,8 @@ from runs import ctrl_c, fakehub_cli, wait_until_gone
 
 from fakehub import hubapi, load
 
+pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
+
 ROOT = Path(__file__).parents[1]
 PAGE = "book/first-steps.md"
 MEMBER = load().member
