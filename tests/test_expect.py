@@ -91,3 +91,9 @@ def test_jupyterlab_keeps_the_key_when_it_saves_a_page(tmp_path):
 def test_a_twin_carries_the_kernelspec_and_not_the_key(tmp_path):
     source = page_file(tmp_path, 'expect:\n  exist: ["{SCRATCH_BUCKET}/x"]\n')
     assert list(json.loads(twins.render(source))["metadata"]) == ["kernelspec"]
+
+
+def test_no_expectations_file_is_left_beside_the_pages():
+    """An old-style expect/<page>.yml or scenario <name>.yml would be ignored silently: the key is the one place."""
+    assert not (ROOT / "expect").exists()
+    assert [p.name for p in (ROOT / "tests" / "scenarios").glob("*.yml")] == ["scenarios.yml"]
