@@ -19,7 +19,7 @@ def _new_root(prefix: str) -> Path:
     root = Path(tempfile.mkdtemp(prefix=prefix))
     for name in ["_config.yml", "pyproject.toml"]:
         shutil.copy2(ROOT / name, root / name)
-    for folder in ["tests", "expect", "harness", "fakehub", "booksite"]:
+    for folder in ["tests", "harness", "fakehub", "booksite"]:
         shutil.copytree(ROOT / folder, root / folder, ignore=IGNORED)
     return root
 
@@ -34,15 +34,13 @@ def copy_book() -> Path:
 
 
 def replicated_book(pages: list[str], factor: int) -> tuple[Path, int]:
-    """A book of `factor` copies of each page (with their expectations); return it and its page count.
+    """A book of `factor` copies of each page (each with its front matter's expectations); it and its page count.
 
     Factor 0 gives a book with no code: what a run costs before its first page.
     """
     root = _new_root(f"leap-bench-x{factor}-")
-    shutil.rmtree(root / "expect")
     (root / "book").mkdir()
     (root / "book" / "index.md").write_text(f"# The benchmark's book\n\n{factor} copies of {', '.join(pages)}.\n")
-    _copy_expectations("index", "index", root)
     chapters = []
     for copy in range(factor):
         for page in pages:
@@ -51,11 +49,9 @@ def replicated_book(pages: list[str], factor: int) -> tuple[Path, int]:
             (root / "book" / name).parent.mkdir(parents=True, exist_ok=True)
             text = unlinked(own_prefix((ROOT / page).read_text(), f"copy-{copy:02d}"))
             (root / "book" / f"{name}.md").write_text(text)
-            _copy_expectations(relative.as_posix(), name, root)
             chapters.append({"file": f"book/{name}"})
     if not chapters:  # factor 0, the fixed costs alone: a text page, as a book needs a chapter
         (root / "book" / "text.md").write_text("# Text\n\nNo code here.\n")
-        _copy_expectations("index", "text", root)
         chapters.append({"file": "book/text"})
     toc = {"format": "jb-book", "root": "book/index", "chapters": chapters}
     (root / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
@@ -74,9 +70,3 @@ def unlinked(text: str) -> str:
     """The page with its links to other pages as plain text: the sample book holds only the copies."""
     return PAGE_LINK.sub(r"\1", text)
 
-
-def _copy_expectations(page: str, name: str, root: Path) -> None:
-    target = root / "expect" / f"{name}.yml"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "expect" / f"{page}.yml", target)
-    shutil.copy2(ROOT / "expect" / "README.md", root / "expect" / "README.md")

@@ -10,14 +10,17 @@ import sys
 from pathlib import Path
 
 import jupytext
+import nbformat
 
 from .book import Book
 
+TWIN_METADATA = ("kernelspec",)  # the rest of a page's front matter (jupytext's, the tests' expect:) is the build's
+
 
 def render(source: Path) -> str:
-    """The twin's text: the page's cells as an .ipynb, without outputs or jupytext metadata."""
+    """The twin's text: the page's cells as an .ipynb, without outputs, its metadata the kernelspec alone."""
     notebook = jupytext.read(source)
-    notebook.metadata.pop("jupytext", None)
+    notebook.metadata = nbformat.from_dict({k: v for k, v in notebook.metadata.items() if k in TWIN_METADATA})
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index}"  # stable ids, so an unchanged page renders an unchanged twin
         if cell.cell_type == "code":

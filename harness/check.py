@@ -15,7 +15,7 @@ from .expect import Expectations
 from .page import SKIP, Cell
 
 NO_REASON = ("is tagged skip-execution but states no reason: make its first line a comment saying why the build "
-             "does not run it (expect/README.md)")
+             "does not run it (CONTRIBUTING.md)")
 
 
 def source_problem(cell: Cell) -> str | None:

@@ -291,7 +291,7 @@ class PageRun:
         self.chain[self.way.name] = kept
 
     def finish(self) -> None:
-        """Check the page as a whole: bucket rules since it started, and its expectations file."""
+        """Check the page as a whole: bucket rules since it started, and its expectations."""
         self._skip_if_failed()
         self._start()
         for cell in self.page.cells:

@@ -18,6 +18,7 @@ from fakehub.seed import seed_objects
 from fakehub.sphinxext import current_hub
 
 from . import check, expect
+from .page import PageError, read_page
 
 LOGGER = logging.getLogger(__name__)
 _BEFORE: dict[str, tuple[float, dict]] = {}  # docname -> (when its reading began, the buckets then)
@@ -43,8 +44,8 @@ def check_page(app: Sphinx, doctree) -> None:
     left = [f"gateway cluster {name} is still running: shut it down before the page ends" for name in running]
     seeded = {f"{bucket}/{name}" for bucket, name in seed_objects(hub.config)}
     try:
-        expectations = expect.load(Path(app.srcdir), page, hub.config.member, hub.config)
-    except expect.ExpectError as exc:
+        expectations = expect.load(read_page(Path(app.srcdir), page), hub.config.member, hub.config)
+    except (PageError, expect.ExpectError) as exc:
         LOGGER.warning(f"{page}: {exc}", location=docname)
         return
     for problem in check.page_problems(hub.config, before, after, seeded, expectations, left_running=left):

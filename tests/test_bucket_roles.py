@@ -6,12 +6,14 @@ import dataclasses
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
 from fakehub import config, load, member
 from fakehub.globs import glob_regex
 from harness import buckets, expect
+from harness.page import Page
 
 pytestmark = pytest.mark.once  # the pins session only (pyproject.toml's markers say why)
 
@@ -76,16 +78,13 @@ def test_a_bad_role_is_refused_naming_hub_yml_and_the_bucket(tmp_path, entry, me
         hub_yml(tmp_path, {"b-bad": entry})
 
 
-def test_expectations_name_the_members_folders_by_their_variables(tmp_path):
-    (tmp_path / "expect").mkdir(parents=True)
-    written = tmp_path / "expect" / "page.yml"
-    written.write_text('exist: ["{PERSISTENT_BUCKET}/out.zarr/**"]\nabsent: ["{SCRATCH_BUCKET}/**", "x/{user}/*"]\n')
-    found = expect.load(tmp_path, "book/page.md", "me", HUB)
+def test_expectations_name_the_members_folders_by_their_variables():
+    key = {"exist": ["{PERSISTENT_BUCKET}/out.zarr/**"], "absent": ["{SCRATCH_BUCKET}/**", "x/{user}/*"]}
+    found = expect.load(page_with({"expect": key}), "me", HUB)
     assert found.exist == ("leap-persistent/me/out.zarr/**",)
     assert found.absent == ("leap-scratch/me/**", "x/me/*")
-    written.write_text('absent: ["{HOME_BUCKET}/**"]\n')
     with pytest.raises(expect.ExpectError, match="unknown placeholder"):
-        expect.load(tmp_path, "book/page.md", "me", HUB)
+        expect.load(page_with({"expect": {"absent": ["{HOME_BUCKET}/**"]}}), "me", HUB)
 
 
 def test_a_rule_added_as_data_lets_the_member_write_there_and_nowhere_else(tmp_path):
@@ -123,3 +122,17 @@ def test_every_rule_of_hub_yml_has_its_cases():
         for glob, place in zip(role.writes, role.places(HUB.member), strict=True):
             assert any(bucket == role.name and glob_regex(place).fullmatch(key) for bucket, key in allowed), \
                 f"bucket-rules.yml: no allowed case for {role.name}'s {glob}"
+
+
+def test_the_default_expectations_follow_the_roles():
+    roles = tuple(dataclasses.replace(r, writes=(), variables=()) if r.name == "leap-persistent" else r
+                  for r in HUB.roles)
+    assert expect.load(page_with({}), "me", HUB).absent == ("leap-scratch/me/**", "leap-persistent/me/**")
+    assert expect.load(page_with({}), "me", dataclasses.replace(HUB, roles=roles)).absent == ("leap-scratch/me/**",)
+    read_only = tuple(dataclasses.replace(r, writes=(), variables=()) for r in HUB.roles)
+    assert expect.load(page_with({}), "me", dataclasses.replace(HUB, roles=read_only)).absent == ()
+
+
+def page_with(metadata: dict) -> Page:
+    """A page without cells whose front matter is this metadata."""
+    return Page("book/page.md", nbformat.from_dict({"metadata": metadata, "cells": []}), [])

@@ -29,12 +29,12 @@ def test_the_page_check_names_each_problem():
     member = HUB.member
     before = {"leap-persistent/another-member/README.txt": (1, "a")}
     after = {f"leap-scratch/{member}/kept.txt": (1, "b"), "leap-scratch/stray.txt": (1, "c")}
-    wanted = Expectations("x.yml", exist=(f"leap-persistent/{member}/out.zarr/**",))
+    wanted = Expectations("book/x.md", exist=(f"leap-persistent/{member}/out.zarr/**",))
     found = check.page_problems(HUB, before, after, set(before), wanted, left_running=["cluster c is running"])
     assert found == [
         "deleted gs://leap-persistent/another-member/README.txt: another member's object must stay byte-identical",
         f"created gs://leap-scratch/stray.txt: outside the member's folder gs://leap-scratch/{member}/",
-        f"expected an object matching 'leap-persistent/{member}/out.zarr/**' (x.yml: exist), found none",
+        f"expected an object matching 'leap-persistent/{member}/out.zarr/**' (book/x.md: expect.exist), found none",
         "cluster c is running",
     ]
-    assert check.page_problems(HUB, after, after, set(), Expectations("x.yml")) == []
+    assert check.page_problems(HUB, after, after, set(), Expectations("book/x.md")) == []

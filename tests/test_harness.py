@@ -23,12 +23,8 @@ INI = "[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin -p no:cachepr
 def one_page_book(root: Path, name: str, in_toc: bool) -> None:
     """A book whose root page is text only, with the scenario page under book/ (listed or not)."""
     (root / "book").mkdir()
-    (root / "expect").mkdir(parents=True)
     (root / "book" / "index.md").write_text(INDEX)
-    (root / "expect" / "index.yml").write_text('absent:\n  - "leap-scratch/{user}/**"\n')
     (root / "book" / f"{name}.md").write_text((SCENARIOS / f"{name}.md").read_text())
-    if (SCENARIOS / f"{name}.yml").is_file():
-        (root / "expect" / f"{name}.yml").write_text((SCENARIOS / f"{name}.yml").read_text())
     chapters = f"chapters:\n  - file: book/{name}\n" if in_toc else ""
     (root / "_toc.yml").write_text(f"format: jb-book\nroot: book/index\n{chapters}")
     (root / "_config.yml").write_text("execute:\n  timeout: 60\n")

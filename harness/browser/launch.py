@@ -355,7 +355,7 @@ class Launcher:
         read = [f"the launch broke the build-only rule: {line}" for line in
                 reads.build_only(self.hub.config).violations(served)]
         page = self.book.source(docname).relative_to(self.book.root).as_posix()
-        expectations = expect.load(self.book.root, page, self.hub.config.member, self.hub.config)
+        expectations = expect.load(read_page(self.book.root, page), self.hub.config.member, self.hub.config)
         return read + check.page_problems(self.hub.config, before, after, self.seeded, expectations, left_running=left)
 
     def _screenshot(self, page: Page, folder: Path, docname: str) -> Path | None:
