@@ -11,6 +11,11 @@ import yaml
 
 from fakehub import FakeHub, config
 
+# The pins session only: each scenario proves a harness rule goes red, and the harness is the same
+# code in both sessions; how the hub's library versions behave on the book's own pages (a 403 as
+# gcsfs raises it, say) is what the hub session checks, by running those pages.
+pytestmark = pytest.mark.once
+
 TESTS = Path(__file__).parent
 # The harness and the fake hub (both at the repository root), for a pytest run in another folder.
 PYTHONPATH = str(TESTS.parent)
