@@ -105,8 +105,9 @@ def test_the_build_runs_the_page_check_on_each_page_it_executes(tmp_path, hub):
     (tmp_path / "page.md").rename(tmp_path / "book" / "page.md")
     with (tmp_path / "book" / "page.md").open("a") as page:
         page.write(STRAY)
-    (tmp_path / "expect").mkdir()
-    (tmp_path / "expect" / "page.yml").write_text('exist: ["{PERSISTENT_BUCKET}/result.txt"]\n')
+    page = tmp_path / "book" / "page.md"  # its front matter: the page must leave a result in persistent
+    expects = 'expect:\n  exist: ["{PERSISTENT_BUCKET}/result.txt"]\n'
+    page.write_text(page.read_text().replace("---\n#", f"{expects}---\n#", 1))
     first = build(tmp_path, FAKEHUB_STACK=str(hub.stack_file))
     output = first.stdout + first.stderr
     assert first.returncode != 0, output

@@ -117,11 +117,9 @@ def waiting_page(up: Path, go: Path) -> str:
 def harness_run(folder: Path, cell: str) -> list[str]:
     """A pytest run of the harness on a one-page book in folder, the page's one cell being cell: its command."""
     (folder / "book").mkdir(parents=True)
-    (folder / "expect").mkdir(parents=True)
     (folder / "book" / "index.md").write_text(
         "---\nkernelspec: {display_name: Python 3, language: python, name: python3}\n---\n# A page\n\n"
         f"```{{code-cell}} ipython3\n{cell}```\n")
-    (folder / "expect" / "index.yml").write_text('absent:\n  - "leap-scratch/{user}/**"\n')
     (folder / "_toc.yml").write_text("format: jb-book\nroot: book/index\n")
     (folder / "pytest.ini").write_text("[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin\n")
     return [sys.executable, "-m", "pytest", "--cell-timeout=240", "--ways=fresh"]  # one way: the page runs once
