@@ -169,7 +169,8 @@ def suite(session: nox.Session, lock: str, *unlocked: str, select: tuple[str, ..
 # proxies have the same pins in both sessions) and the tests marked `once`, whose subject no swapped
 # library touches (workflows, locks, links, the rules' logic and their planted-page self-tests, the
 # audit's reporting...). Of the pages' ways, week-later and crowded are decided by a page's own paths
-# and steps, not by library versions (docs/ways.md). `nox -s "tests(deps='hub')" -- -m lifecycle` runs any of them there by hand.
+# and steps, not by library versions (docs/ways.md). `nox -s "tests(deps='hub')" -- -m lifecycle`
+# runs any of them there by hand.
 ONCE = ("-m", "not lifecycle and not once", "--ways=fresh,lived-in,again")
 
 
