@@ -171,7 +171,7 @@ def suite(session: nox.Session, lock: str, *unlocked: str, select: tuple[str, ..
 # audit's reporting...). Of the pages' ways, week-later and crowded are decided by a page's own paths
 # and steps, not by library versions (docs/ways.md). `nox -s "tests(deps='hub')" -- -m lifecycle`
 # runs any of them there by hand.
-ONCE = ("-m", "not lifecycle and not once", "--ways=fresh,lived-in,again")
+ONCE = ("-m", "not lifecycle and not once", "--ways=fresh,again,lived-in")
 
 
 @nox.session

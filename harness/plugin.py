@@ -69,6 +69,14 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return None
 
 
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto`: two workers per core, as the suite's items wait on hubs, kernels and builds more than they compute."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or config.getoption("dist", "no") not in ("no", "load"):
+        return None  # asked for by name (the browser tests' loadfile), or by number: xdist's own
+    return 2 * (os.cpu_count() or 1)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """Under pytest-xdist, send all items of a page to one worker: they share its kernel."""

@@ -21,6 +21,10 @@ class CellFailure(Exception):
     """A cell (or the page's final check) failed; the message is the whole report."""
 
 
+# What a run hands on to the way that continues it (again after fresh, week-later after lived-in).
+HANDED_ON = ("folder", "buckets", "files", "protected", "before")
+
+
 class PageRun:
     """The state of one page in one way while its items run: kernel, snapshots, whether it already failed."""
 
@@ -91,19 +95,22 @@ class PageRun:
         self.start_names = self.seen = home.names(Path(self.environ["HOME"]), Path(self.folder))
 
     def _continue(self) -> bool:
-        """Take over the folder and home that the way this one continues (lived-in) left, if nothing ran since."""
-        left = self.chain.pop(self.way.after, None) if self.way.again else None
-        if left is None or "folder" not in left:
+        """Take over the folder and home the way this one continues left (fresh's, lived-in's), if nothing ran since."""
+        kept = self.chain.get(self.way.after) if self.way.again else None
+        if kept is None or "folder" not in kept:
             return False
+        left = {key: kept.pop(key) for key in HANDED_ON}  # once; the roots stay there for crowded
         if not self._as_left(left):
             shutil.rmtree(left["folder"], ignore_errors=True)
             return False
         self.folder, self.protected, self.first = left["folder"], left["protected"], (left["buckets"], left["files"])
+        self.before, self.last = left["before"], left["buckets"]  # the page check spans both runs, as again's does
         try:
             self.read_mark, _ = self.hub.served("end")  # this run's reads only, not those of pages run before
         except HubError as exc:
             self._fail_page(f"the fake hub did not say what was read: {exc}")
-        self._expire()
+        if self.way.expire:
+            self._expire()
         return True
 
     def _as_left(self, left: dict) -> bool:
@@ -284,7 +291,8 @@ class PageRun:
         kept = {"roots": home.created_roots(self.start_names, self.seen)}
         continued = any(way.after == self.way.name and way.again for way in WAYS.values())
         if continued and passed:
-            kept |= {"folder": folder, "buckets": after, "files": left, "protected": self.protected}
+            kept |= {"folder": folder, "buckets": after, "files": left, "protected": self.protected,
+                     "before": self.before}
             folder = None  # the continuing way deletes it (or the harness, at its end)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)

@@ -25,20 +25,20 @@ class Way:
 
 WAYS = {
     "fresh": Way("fresh", lived_in=False, again=False),
+    # A way that continues another comes right after it: nothing may run in between (docs/ways.md).
+    "again": Way("again", lived_in=False, again=True, after="fresh"),
     "lived-in": Way("lived-in", lived_in=True, again=False),
-    # week-later comes right after lived-in, the run it continues: nothing may run in between
     "week-later": Way("week-later", lived_in=True, again=True, expire=True, after="lived-in",
                       meaning="week-later: the member, with earlier work in their bucket folders, ran the page before "
                               "in this folder and home; since then scratch's 7-day lifecycle rule has deleted every "
                               "scratch object of theirs, their earlier work and what the page left alike. Keep what "
                               "must last in $PERSISTENT_BUCKET, or remake it."),
-    "again": Way("again", lived_in=False, again=True),
     "crowded": Way("crowded", lived_in=False, again=False, crowded=True, after="fresh",
                    meaning="crowded: each local path the page created in its first run already held the member's "
                            "own files. Work in a new temporary folder, or check before writing or deleting."),
 }
 # The ways whose verdict can depend on the libraries' versions: the hub session's (noxfile.ONCE), and the audit's.
-DEFAULT = "fresh,lived-in,again"
+DEFAULT = "fresh,again,lived-in"
 EVERY = ",".join(WAYS)  # --ways's default: the pins session, and a run by hand
 
 

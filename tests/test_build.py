@@ -14,6 +14,10 @@ from minibook import JUPYTER_BOOK, ROOT, make_book
 from fakehub import load
 from fakehub.envhash import environment_key
 
+# The pins session only: the book is built with the pins (nox -s docs) and the server's lock (nox -s browser),
+# never with the hub session's libraries.
+pytestmark = pytest.mark.once
+
 
 def build(root: Path, **environ: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("STORAGE_EMULATOR_HOST", "FAKEHUB_STACK")} | environ

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from minibook import make_book
 from test_build import build
+
+# The pins session only: the book is built with the pins (nox -s docs) and the server's lock (nox -s browser),
+# never with the hub session's libraries.
+pytestmark = pytest.mark.once
 
 # A page that finds the member's own files, then damages the home; the next page must find them again.
 CHECK_AND_DAMAGE = """

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fakehub import load, provenance
 from fakehub.seed import seed_objects
 from harness.reads import BuildOnly
+
+# The pins session only: the book is built with the pins (nox -s docs) and the server's lock (nox -s browser),
+# never with the hub session's libraries.
+pytestmark = pytest.mark.once
 
 CONFIG = load()
 RULE = BuildOnly(CONFIG)

@@ -18,6 +18,10 @@ from booksite.stamp import Stamp, StampError, cached_run, cell_counts, installed
 from fakehub import load
 from fakehub.config import HUB_YML
 
+# The pins session only: the book is built with the pins (nox -s docs) and the server's lock (nox -s browser),
+# never with the hub session's libraries.
+pytestmark = pytest.mark.once
+
 STAMPED = """\
 sphinx:
   local_extensions:
