@@ -167,11 +167,11 @@ def suite(session: nox.Session, lock: str, *unlocked: str, select: tuple[str, ..
 # What tests(deps='hub') leaves to tests(deps='pins'), which runs everything: the lifecycle proofs
 # (the supervisor takes processes down with the standard library; JupyterHub, the gateway and their
 # proxies have the same pins in both sessions) and the tests marked `once`, whose subject no swapped
-# library touches (workflows, locks, links, the rules' logic and their planted-page self-tests, the
-# audit's reporting...). Of the pages' ways, week-later and crowded are decided by a page's own paths
-# and steps, not by library versions (docs/ways.md). `nox -s "tests(deps='hub')" -- -m lifecycle`
-# runs any of them there by hand.
-ONCE = ("-m", "not lifecycle and not once", "--ways=fresh,again,lived-in")
+# library touches (workflows, locks, links, the build, the rules' logic and their planted-page
+# self-tests, the audit's reporting...). Of the pages' ways, lived-in, week-later and crowded are
+# decided by a page's own paths and steps, not by library versions (harness/ways.py: VERSIONED;
+# docs/ways.md). `nox -s "tests(deps='hub')" -- -m lifecycle` runs any of them there by hand.
+ONCE = ("-m", "not lifecycle and not once", "--ways=fresh,again")
 
 
 @nox.session
@@ -290,8 +290,8 @@ def browser(session: nox.Session) -> None:
     session.log(f"Chromium: {browser_path}")
     install_server(session)
     build(session)
-    # By test file across the cores: a file's tests share its browser profile and its hub (the launches').
-    offline(session, "pytest", "-n", "auto", "--dist", "loadfile", "tests/browser", *session.posargs,
+    # One browser per core; the launches' tests keep to one worker (pyproject.toml: one_worker_modules).
+    offline(session, "pytest", "-n", str(os.cpu_count() or 1), "tests/browser", *session.posargs,
             env={"BOOKSITE_BROWSER": "1", "CHROMIUM": browser_path})
 
 

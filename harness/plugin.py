@@ -27,6 +27,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--cell-timeout", type=int, default=None, help="seconds a page's cell may run")
     parser.addoption("--ways", default=ways.EVERY,
                      help=f"comma-separated ways each page runs in (default: {ways.EVERY}); see docs/ways.md")
+    parser.addini("one_worker_modules", type="linelist", default=[],
+                  help="test files whose tests run on one xdist worker, in order (they share a costly fixture)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,7 +75,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto`: two workers per core, as the suite's items wait on hubs, kernels and builds more than they compute."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or config.getoption("dist", "no") not in ("no", "load"):
-        return None  # asked for by name (the browser tests' loadfile), or by number: xdist's own
+        return None  # a distribution asked for by name, or a number: xdist's own
     return 2 * (os.cpu_count() or 1)
 
 

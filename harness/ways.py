@@ -37,8 +37,11 @@ WAYS = {
                    meaning="crowded: each local path the page created in its first run already held the member's "
                            "own files. Work in a new temporary folder, or check before writing or deleting."),
 }
-# The ways whose verdict can depend on the libraries' versions: the hub session's (noxfile.ONCE), and the audit's.
-DEFAULT = "fresh,again,lived-in"
+DEFAULT = "fresh,again,lived-in"  # the audit's: a member's first run, a second one, and a lived-in home
+# The ways whose verdict can depend on the libraries' versions, which the hub session runs (noxfile.ONCE): the
+# page's code, and a second run over what the first left (how a store is written over). Earlier work beside the
+# page's, a week-old scratch and a crowded folder are matters of the page's own paths and steps.
+VERSIONED = "fresh,again"
 EVERY = ",".join(WAYS)  # --ways's default: the pins session, and a run by hand
 
 

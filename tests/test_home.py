@@ -99,11 +99,11 @@ def test_continuing_ways_share_the_scope_of_the_way_they_continue():
     assert [w.name for w in ways.select(ways.EVERY)] == ["fresh", "again", "lived-in", "week-later", "crowded"]
 
 
-def test_the_hub_session_runs_the_default_ways_and_the_pins_session_every_way():
+def test_the_hub_session_runs_the_versioned_ways_and_the_pins_session_every_way():
     tree = ast.parse((ROOT / "noxfile.py").read_text())
     once = next(ast.literal_eval(node.value) for node in tree.body
                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "ONCE")
-    assert f"--ways={ways.DEFAULT}" in once
+    assert f"--ways={ways.VERSIONED}" in once
     assert not any(arg.startswith("--ways") for arg in load_pins_args())
 
 
