@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from bench import fresh, launch, peers, results, stackitems, ways
+from bench import ci, fresh, launch, peers, results, stackitems, ways
 from bench.timing import measured
 from bench.workspace import ROOT, copy_book, replicated_book
 from booksite.book import write_noexec_config
@@ -414,6 +414,7 @@ def rows(result: dict) -> list[tuple[str, str]]:
     found += launch.rows(result["launch"]) if "launch" in result else []
     found += fresh.rows(result["fresh"]) if "fresh" in result else []
     found += ways.rows(result["ways"], verdict) if "ways" in result else []
+    found += ci.rows(result["ci"]) if "ci" in result else []
     return found + [(name, "FAILED (the message is above)") for name in result.get("failed", {})]
 
 
@@ -427,6 +428,7 @@ def table(result: dict) -> str:
 MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tools, "growth": growth, "suite": suite,
             "launch": lambda: launch.measure(REPS),  # bench/launch.py: the tutorials launched in the browser
             "ways": lambda: ways.measure(SETTINGS, ROOT, SUITE_REPS, median),
+            "ci": lambda: ci.measure(int(os.environ.get("BENCH_REPETITIONS", SETTINGS["ci"]["repetitions"]))),
             "fresh": lambda: fresh.measure(int(os.environ.get("BENCH_REPETITIONS", SETTINGS["fresh"]["repetitions"])))}
 
 

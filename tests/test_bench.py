@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -113,3 +114,14 @@ def test_the_ways_measure_runs_the_pins_session_without_the_newer_ways():
     assert bench_ways.without(["week-later", "crowded"]) == "--ways=fresh,again,lived-in"
     with pytest.raises(SystemExit, match="names no way"):
         bench_ways.without(["next-month"])
+
+
+def test_the_ci_measure_runs_ci_run_outside_the_bench_sessions_venv(monkeypatch):
+    """.ci/run starts as CI starts it: the bench session's venv is off PATH (its python3 has no pip)."""
+    from bench import ci
+
+    monkeypatch.setenv("VIRTUAL_ENV", "/x/.nox/bench")
+    monkeypatch.setenv("PATH", os.pathsep.join(["/x/.nox/bench/bin", "/usr/local/bin", "/usr/bin"]))
+    assert ci.outside_nox() == {"PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin"]), "CI": "true",
+                                "UV_OFFLINE": "1"}
+    assert yaml.safe_load((ROOT / "bench" / "bench.yml").read_text())["ci"]["repetitions"] >= 1
