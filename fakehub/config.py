@@ -77,7 +77,7 @@ class HubConfig:
     def member(self) -> str:
         """The hub user name (JUPYTERHUB_USER, the bucket folders): the login as JupyterHub normalizes it.
 
-        JupyterHub's Authenticator.normalize_username lowercases (tests/test_fakehub.py checks
+        JupyterHub's Authenticator.normalize_username lowercases (the hub's own tests check
         that JupyterHub agrees, and the running hub creates this very user from the login).
         """
         return self.login.lower()

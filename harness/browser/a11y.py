@@ -2,7 +2,7 @@
 
 The same way pydata-sphinx-theme checks its own pages: Playwright loads the page, the axe-core
 script is injected into it, and `axe.run` reports the violations. Serious and critical ones
-fail, unless tests/browser/site.yml excludes them, each exclusion with its reason.
+fail, unless the browser tests' site.yml excludes them, each exclusion with its reason.
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ def exclusions(config: dict) -> list[Exclusion]:
     found = []
     for entry in config.get("exclude") or []:
         if not str(entry.get("reason", "")).strip():
-            raise ValueError(f"tests/browser/site.yml: accessibility exclusion {entry!r} gives no reason")
+            raise ValueError(f"site.yml: accessibility exclusion {entry!r} gives no reason")
         unknown = set(entry) - {"rule", "target", "reason"}
         if unknown or "rule" not in entry:
-            raise ValueError(f"tests/browser/site.yml: exclusion {entry!r}: its keys are rule, target, reason")
+            raise ValueError(f"site.yml: accessibility exclusion {entry!r}: its keys are rule, target, reason")
         found.append(Exclusion(entry["rule"], entry["reason"], entry.get("target", "")))
     return found
 
@@ -76,6 +76,6 @@ def check(page: Page, impacts: set[str], excluded: list[Exclusion], axe_core: st
         use_scheme(page, scheme)
         version, findings = scan(page, impacts)
         if version != axe_core:
-            raise AssertionError(f"axe-core {version} runs, tests/browser/site.yml expects {axe_core}")
+            raise AssertionError(f"axe-core {version} runs, site.yml expects {axe_core}")
         problems += [f"{scheme}: {f}" for f in findings if not any(e.covers(f) for e in excluded)]
     return problems
