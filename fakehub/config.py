@@ -93,6 +93,11 @@ class HubConfig:
         return self.seed / "home"
 
     @property
+    def seed_folder(self) -> Path:
+        """What a member keeps in the folder where they open a notebook: the crowded way puts it there."""
+        return self.seed / "folder"
+
+    @property
     def seed_repos(self) -> Path:
         """The git repositories made in the member's home (fakehub/home.py)."""
         return self.seed / "repos.yml"

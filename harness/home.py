@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Collection
 from pathlib import Path
 
@@ -55,13 +56,20 @@ def created_roots(before: Collection[str], seen: dict[str, bool]) -> dict[str, s
     return roots
 
 
+def crowd(seed: Path, roots: dict[str, str], home: Path, folder: Path) -> None:
+    """The crowded way's folder: what a member keeps there (the seed, if any), then their content at each root."""
+    if seed.is_dir():
+        shutil.copytree(seed, folder, dirs_exist_ok=True)
+    plant(roots, home, folder)
+
+
 def plant(roots: dict[str, str], home: Path, folder: Path) -> None:
     """Put the member's own content at each root: a file of that name, or a folder holding MEMBER_FILE."""
     for name, kind in roots.items():
         path = resolve(name, home, folder)
         path.parent.mkdir(parents=True, exist_ok=True)
         if kind == "folder":
-            path.mkdir()
+            path.mkdir(exist_ok=True)  # the seed may hold a folder of that name already
             (path / MEMBER_FILE).write_text(MEMBER_TEXT.format(name=f"{name}/{MEMBER_FILE}"))
         else:
             path.write_text(MEMBER_TEXT.format(name=name))

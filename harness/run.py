@@ -37,7 +37,6 @@ class PageRun:
         self.timeout = timeout
         self.way = way
         self.failed_at: str | None = None
-        self.same_as = ""  # why this way's run would repeat the run it continues, so it is skipped
         self.done: set[int] = set()
         self.hub: FakeHub | None = None
         self.kernel: PageKernel | None = None
@@ -69,11 +68,9 @@ class PageRun:
         if self._continue():
             return
         roots = self._crowded_roots() if self.way.crowded else {}
-        if self.way.crowded and not roots:
-            self._same_as("crowded is the fresh way for this page: its first run created no local path")
         self._fresh_start()
-        if roots:
-            home.plant(roots, Path(self.environ["HOME"]), Path(self.folder))
+        if self.way.crowded:  # the member's own things in the folder, and at each path the page creates
+            home.crowd(self.hub.config.seed_folder, roots, Path(self.environ["HOME"]), Path(self.folder))
             self.protected = self._files()  # the planted paths are the member's too
         if self.way.again:
             self._first_run()
@@ -196,14 +193,7 @@ class PageRun:
                 self._execute(earlier, reported=False)
         self._execute(cell, reported=True)
 
-    def _same_as(self, reason: str) -> None:
-        """Skip every item of this way: its run would start exactly as the run of the way it continues did."""
-        self.same_as = reason
-        self._skip_if_failed()
-
     def _skip_if_failed(self) -> None:
-        if self.same_as:
-            raise pytest.skip.Exception(self.same_as, _use_item_location=True)
         if self.failed_at:
             reason = f"an earlier cell failed ({self.failed_at}), so the rest of the page did not run"
             raise pytest.skip.Exception(reason, _use_item_location=True)  # reported at the page's line

@@ -13,7 +13,8 @@ class Way:
     lived_in: bool  # the member's folders already hold earlier work (fakehub/seeds/lived-in/)
     again: bool  # a first run (unreported, or the run of the way it continues), then the reported one in its folder
     expire: bool = False  # between the runs the member's scratch objects go, as scratch's 7-day rule leaves them
-    crowded: bool = False  # each local path a first run created exists already, holding the member's own files
+    crowded: bool = False  # the folder holds the member's own things (seeds/folder/), and so does each local path a
+    #                        first run created
     after: str = ""  # the way whose run, in the same pytest process, this one continues instead of starting anew
     meaning: str = ""  # said under a failure in this way: what it imitates on the hub
 
@@ -34,8 +35,9 @@ WAYS = {
                               "scratch object of theirs, their earlier work and what the page left alike. Keep what "
                               "must last in $PERSISTENT_BUCKET, or remake it."),
     "crowded": Way("crowded", lived_in=False, again=False, crowded=True, after="fresh",
-                   meaning="crowded: each local path the page created in its first run already held the member's "
-                           "own files. Work in a new temporary folder, or check before writing or deleting."),
+                   meaning="crowded: the folder the page ran in already held the member's own files, and so did "
+                           "each local path the page created in its first run. Work in a new temporary folder, or "
+                           "check before writing or deleting."),
 }
 DEFAULT = "fresh,again,lived-in"  # the audit's: a member's first run, a second one, and a lived-in home
 # The ways whose verdict can depend on the libraries' versions, which the hub session runs (noxfile.ONCE): the
