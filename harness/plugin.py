@@ -237,8 +237,20 @@ class PageItemBase(pytest.Item):
         self.user_properties += [("page", self.parent.page), ("way", self.parent.way.name), ("kind", self.kind)]
 
     def repr_failure(self, excinfo, style=None):
-        """The harness's own report; anything else is a harness bug and keeps its traceback."""
-        return str(excinfo.value) if excinfo.errisinstance(CellFailure) else super().repr_failure(excinfo, style)
+        """The harness's own report; anything else is a harness bug: said so, with its traceback from the harness on."""
+        if excinfo.errisinstance(CellFailure):
+            return str(excinfo.value)
+        headline = (f"{self.nodeid}: the harness itself failed here (not a rule the page broke): "
+                    f"{excinfo.typename}: {excinfo.value}")
+        return f"{headline}\n\n{super().repr_failure(excinfo, style='short')}\n\n{headline}"
+
+    def _traceback_filter(self, excinfo):
+        """Only the frames below pytest's and pluggy's: the harness and the libraries it called."""
+        return excinfo.traceback.filter(lambda entry: not any(part in str(entry.path) for part in PYTEST_FRAMES))
+
+
+# Where pytest's own frames come from; a harness error's report leaves them out.
+PYTEST_FRAMES = (f"{os.sep}_pytest{os.sep}", f"{os.sep}pluggy{os.sep}")
 
 
 class CellItem(PageItemBase):

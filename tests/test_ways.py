@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness import buckets, files, ways
@@ -69,3 +71,46 @@ def test_files_are_compared_by_name_and_content(tmp_path):
         "the second run left ./nested/out.txt, the first did not",
         "the second run left different bytes in ./out.txt",
     ]
+
+
+
+def test_a_harness_error_names_its_place_and_keeps_only_the_frames_below_pytest(pytester, monkeypatch):
+    """An exception that is not a rule's report (a library's assert, say) says where, and that it is the harness's."""
+    monkeypatch.setenv("PYTHONPATH", ROOT)
+    pytester.makeconftest(BROKEN_RUN)
+    pytester.makefile(".md", **{"book/index": "# Index\n", "book/p": PAGE})
+    pytester.makefile(".yml", _toc="format: jb-book\nroot: book/index\nchapters:\n  - file: book/p\n")
+    pytester.makefile(".yml", _config="execute:\n  timeout: 60\n")
+    result = pytester.runpytest_subprocess("-p", "harness.plugin", "-p", "no:cacheprovider", "_toc.yml", "--ways=fresh")
+    output = result.stdout.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, output
+    headline = "book/p.md:11: the harness itself failed here (not a rule the page broke): AssertionError: deep inside"
+    assert output.count(headline) == 2, output  # first and last, so a log cut short keeps one of them
+    assert "conftest.py:" in output and "_pytest/runner.py" not in output and "pluggy/" not in output, output
+
+
+ROOT = str(Path(__file__).parent.parent)
+# A harness whose cell run fails the way a library's own assert would, before any hub is needed.
+BROKEN_RUN = """
+from harness import run
+
+def broken(self, cell):
+    raise AssertionError("deep inside")
+
+run.PageRun.run_cell = broken
+run.PageRun.finish = lambda self: None
+"""
+PAGE = """---
+jupytext:
+  text_representation: {extension: .md, format_name: myst, format_version: 0.13}
+kernelspec: {display_name: Python 3 (ipykernel), language: python, name: python3}
+---
+
+# A page
+
+Text.
+
+```{code-cell} ipython3
+print("never run")
+```
+"""
