@@ -55,15 +55,19 @@ class PageKernel:
         self.finished: set[str] = set()  # requests whose cell has finished
 
     def start(self) -> None:
-        """Start the kernel and its client, and the listener."""
+        """Start the kernel and its client, and the listener; if any of them fails, stop what did start."""
         self.client.km = self.client.create_kernel_manager()
-        self.client.start_new_kernel(env=self.environ)  # the hub's variables, set before the kernel starts
-        self.client.start_new_kernel_client()
-        self.started = True
-        self.listener = BlockingKernelClient()
-        self.listener.load_connection_info(self.client.km.get_connection_info())
-        self.listener.start_channels(stdin=False, control=False)
-        self.listener.wait_for_ready(timeout=self.client.startup_timeout)  # its IOPub hears the kernel from here on
+        try:
+            self.started = True  # from here stop() shuts down whatever did start
+            self.client.start_new_kernel(env=self.environ)  # the hub's variables, set before the kernel starts
+            self.client.start_new_kernel_client()
+            self.listener = BlockingKernelClient()
+            self.listener.load_connection_info(self.client.km.get_connection_info())
+            self.listener.start_channels(stdin=False, control=False)
+            self.listener.wait_for_ready(timeout=self.client.startup_timeout)  # its IOPub hears the kernel from here
+        except BaseException:
+            self.stop()
+            raise
 
     def run(self, cell: Cell) -> Result:
         """Execute one cell and say what happened."""
@@ -110,9 +114,11 @@ class PageKernel:
         if self.listener is not None:
             self.listener.stop_channels()
             self.listener = None
-        if self.started and self.client.km is not None:
-            run_sync(self.client.km.shutdown_kernel)(now=True)
-            self.client.kc.stop_channels()
+        if self.started and self.client.km is not None:  # None once nbclient has cleaned up a failed start itself
+            if self.client.km.has_kernel:
+                run_sync(self.client.km.shutdown_kernel)(now=True)
+            if self.client.kc is not None:
+                self.client.kc.stop_channels()
         self.started = False
 
 

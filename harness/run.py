@@ -155,10 +155,14 @@ class PageRun:
     def _files(self) -> files.Files:
         return files.snapshot(Path(self.environ["HOME"]), Path(self.folder))
 
-    def _kernel(self) -> PageKernel:
+    def _kernel(self, cell: Cell) -> PageKernel:
         if self.kernel is None:
-            self.kernel = PageKernel(self.page.notebook, self.folder, self.timeout, self.environ)
-            self.kernel.start()
+            kernel = PageKernel(self.page.notebook, self.folder, self.timeout, self.environ)
+            try:
+                kernel.start()
+            except Exception as exc:  # jupyter_client and nbclient raise several kinds (a timeout, a dead kernel)
+                self._fail(cell, f"stopped: the page's kernel did not start: {type(exc).__name__}: {exc}")
+            self.kernel = kernel
         return self.kernel
 
     def _stop_kernel(self) -> None:
@@ -187,11 +191,16 @@ class PageRun:
     def run_cell(self, cell: Cell) -> None:
         """Run one cell (and any earlier cell that was deselected); raise CellFailure or skip."""
         self._skip_if_failed()
-        self._start()
-        for earlier in self.page.cells:
-            if earlier.index < cell.index and earlier.index not in self.done:
-                self._execute(earlier, reported=False)
-        self._execute(cell, reported=True)
+        try:
+            self._start()
+            for earlier in self.page.cells:
+                if earlier.index < cell.index and earlier.index not in self.done:
+                    self._execute(earlier, reported=False)
+            self._execute(cell, reported=True)
+        except Exception:  # the harness's own error: the rest of the page is skipped, not run on a broken kernel
+            self.failed_at = self.failed_at or self.where(cell)
+            self.close()
+            raise
 
     def _skip_if_failed(self) -> None:
         if self.failed_at:
@@ -208,7 +217,7 @@ class PageRun:
                 raise pytest.skip.Exception(f"skip-execution: {cell.skip_reason()}", _use_item_location=True)
             return
         self._check_hub(cell, "before the cell ran")
-        result = self._kernel().run(cell)
+        result = self._kernel(cell).run(cell)
         if result.timed_out:
             self._check_hub(cell, "while the cell ran")
             self._fail(cell, f"did not finish within the cell timeout of {self.timeout} s")
