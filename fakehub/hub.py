@@ -125,6 +125,12 @@ class FakeHub:
         """The stack.json that FAKEHUB_STACK takes."""
         return self.sandbox / "run" / "stack.json"
 
+    def page_folder(self) -> Path:
+        """A new, empty folder for a page to run in, inside the sandbox: it goes with the hub, however the run ends."""
+        pages = self.sandbox / "pages"
+        pages.mkdir(exist_ok=True)  # a hub another process started may not have it yet
+        return Path(tempfile.mkdtemp(prefix="leap-page-", dir=pages))
+
     def _attach(self, path: Path, export: bool, began: float) -> FakeHub:
         """Use the running hub that path describes; refuse it unless it is on loopback and answers."""
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -87,7 +86,7 @@ class PageRun:
             self.failed_at = self.page.name
             raise CellFailure(f"{self.page.name}{self.way.suffix}: the fake hub is not usable: {exc}") from None
         self.before = self.last = self._snapshot()
-        self.folder = tempfile.mkdtemp(prefix="leap-page-")
+        self.folder = str(self.hub.page_folder())
         self.protected = self._files()
         self.start_names = self.seen = home.names(Path(self.environ["HOME"]), Path(self.folder))
 

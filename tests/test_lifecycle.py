@@ -195,6 +195,8 @@ def assert_left_nothing(run: Path, kernel: int, after: str) -> None:
     assert not alive(kernel), f"the page's kernel outlived {after}"
     left = hub_folders_left(run)
     assert left == [], f"the hub's folders are left behind after {after}; {supervisor_said(run)}"
+    pages = sorted(str(path) for path in run.rglob("leap-page-*"))  # the folder the page ran in
+    assert pages == [], f"the page's folder is left behind after {after}"
 
 
 def hub_folders_left(run: Path, seconds: float = 30.0) -> list[str]:
