@@ -7,8 +7,9 @@ from pathlib import Path
 
 Files = dict[str, str]  # "~/name" or "./name" -> sha256 of the content
 
-# The kernel's own history database: IPython appends every session to it, on the hub as here.
-KERNEL_FILES = {"~/.ipython/profile_default/history.sqlite"}
+# The kernel's own history database: IPython appends every session to it from a thread of its own,
+# on the hub as here; SQLite's -journal, -wal and -shm files come and go beside it.
+KERNEL_FILES = "~/.ipython/profile_default/history.sqlite"
 
 
 def snapshot(home: Path, folder: Path) -> Files:
@@ -17,8 +18,12 @@ def snapshot(home: Path, folder: Path) -> Files:
     for prefix, root in (("~", home), (".", folder)):
         for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
             name = f"{prefix}/{path.relative_to(root).as_posix()}"
-            if name not in KERNEL_FILES:
+            if name.startswith(KERNEL_FILES):
+                continue
+            try:
                 found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except FileNotFoundError:  # deleted since the listing (a process the page started): not there
+                continue
     return found
 
 

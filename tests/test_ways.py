@@ -62,8 +62,11 @@ def test_files_are_compared_by_name_and_content(tmp_path):
     folder.mkdir()
     (folder / "out.txt").write_text("1")
     (home / ".ipython" / "profile_default" / "history.sqlite").write_text("run 1")
+    (home / ".ipython" / "profile_default" / "history.sqlite-journal").write_text("mid-write, when a kernel was killed")
+    (home / ".ipython" / "profile_default" / "startup").mkdir()
+    (home / ".ipython" / "profile_default" / "startup" / "README").write_text("made by the kernel")
     first = files.snapshot(home, folder)
-    assert set(first) == {"./out.txt"}  # the kernel's history database is not the page's
+    assert set(first) == {"./out.txt", "~/.ipython/profile_default/startup/README"}  # not the history database
     (folder / "out.txt").write_text("2")
     (folder / "nested").mkdir()
     (folder / "nested" / "out.txt").write_text("1")
@@ -73,6 +76,20 @@ def test_files_are_compared_by_name_and_content(tmp_path):
     ]
 
 
+def test_a_file_deleted_while_the_snapshot_reads_is_not_there(tmp_path, monkeypatch):
+    home, folder = tmp_path / "home", tmp_path / "folder"
+    home.mkdir(), folder.mkdir()
+    (folder / "going.txt").write_text("a worker's temporary file")
+    (folder / "kept.txt").write_text("kept")
+    read_bytes = Path.read_bytes
+
+    def vanishing(path):
+        if path.name == "going.txt":
+            path.unlink()  # gone between the listing and the read, as a process the page started may do
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", vanishing)
+    assert set(files.snapshot(home, folder)) == {"./kept.txt"}
 
 def test_a_harness_error_names_its_place_and_keeps_only_the_frames_below_pytest(pytester, monkeypatch):
     """An exception that is not a rule's report (a library's assert, say) says where, and that it is the harness's."""
