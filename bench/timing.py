@@ -21,8 +21,22 @@ def measured(command: list[str], cwd: Path, extra_env: dict[str, str] | None = N
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
-        sys.exit(f"bench: {' '.join(command)} failed in {cwd}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        sys.exit(failure(command, cwd, result.stdout + result.stderr))
     return elapsed, _children_cpu() - cpu_before, result.stdout + result.stderr
+
+
+# Where a failed command's whole output is kept (relative to the bench's folder, the repository's root).
+FAILURES = Path("_build") / "bench-failures"
+
+
+def failure(command: list[str], cwd: Path, output: str) -> str:
+    """The message for a failed command: pytest's FAILED/ERROR lines, the output's end, and where all of it is kept."""
+    FAILURES.mkdir(parents=True, exist_ok=True)
+    log = FAILURES / f"{time.strftime('%Y%m%d-%H%M%S')}-{Path(command[0]).name}.log"
+    log.write_text(f"$ {' '.join(command)}  (in {cwd})\n{output}")
+    failed = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    return (f"bench: {' '.join(command)} failed in {cwd}; its whole output: {log.resolve()}\n"
+            + ("\n".join(failed) + "\n" if failed else "") + output[-3000:])
 
 
 def _children_cpu() -> float:

@@ -125,3 +125,17 @@ def test_the_ci_measure_runs_ci_run_outside_the_bench_sessions_venv(monkeypatch)
     assert ci.outside_nox() == {"PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin"]), "CI": "true",
                                 "UV_OFFLINE": "1"}
     assert yaml.safe_load((ROOT / "bench" / "bench.yml").read_text())["ci"]["repetitions"] >= 1
+
+
+def test_a_failed_measured_command_names_its_failed_tests_and_keeps_its_whole_output(tmp_path, monkeypatch):
+    from bench import timing
+
+    monkeypatch.chdir(tmp_path)
+    script = "print('x' * 5000); print('FAILED book/a.md:12 - AssertionError'); print('y' * 5000); raise SystemExit(1)"
+    with pytest.raises(SystemExit) as ended:
+        timing.measured([sys.executable, "-c", script], tmp_path)
+    message = str(ended.value.code)
+    assert "\nFAILED book/a.md:12 - AssertionError\n" in message  # though the output's end, kept below, lacks it
+    log = Path(message.split("its whole output: ")[1].split("\n")[0])
+    assert log.parent == tmp_path / "_build" / "bench-failures"
+    assert "x" * 5000 in log.read_text() and "y" * 5000 in log.read_text()
