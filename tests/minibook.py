@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]  # where the fakehub package lives
+# The plugins the repository's pytest runs leave unloaded (pyproject.toml's addopts), for a run in another folder.
+UNLOADED = " ".join(f"-p {name}" for name in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+                    ["ini_options"]["addopts"] if name.startswith("no:"))
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 CONFIG = """\

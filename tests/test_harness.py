@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from minibook import UNLOADED
 
 from fakehub import FakeHub, config
 
@@ -22,7 +23,7 @@ PYTHONPATH = str(TESTS.parent)
 SCENARIOS = TESTS / "scenarios"
 SPECS = yaml.safe_load((SCENARIOS / "scenarios.yml").read_text())
 INDEX = "# A scenario book\n\nText only.\n"
-INI = "[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin -p no:cacheprovider -rfEs\n"
+INI = f"[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin {UNLOADED} -p no:cacheprovider -rfEs\n"
 
 
 def one_page_book(root: Path, name: str, in_toc: bool) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from minibook import JUPYTER_BOOK, make_book
+from minibook import JUPYTER_BOOK, UNLOADED, make_book
 from runs import CLUSTER, alive, all_processes, ctrl_c, fakehub_cli, job, processes_under, wait_until_gone
 
 from fakehub import FakeHub, HubError, load
@@ -121,7 +121,7 @@ def harness_run(folder: Path, cell: str) -> list[str]:
         "---\nkernelspec: {display_name: Python 3, language: python, name: python3}\n---\n# A page\n\n"
         f"```{{code-cell}} ipython3\n{cell}```\n")
     (folder / "_toc.yml").write_text("format: jb-book\nroot: book/index\n")
-    (folder / "pytest.ini").write_text("[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin\n")
+    (folder / "pytest.ini").write_text(f"[pytest]\ntestpaths = _toc.yml\naddopts = -p harness.plugin {UNLOADED}\n")
     return [sys.executable, "-m", "pytest", "--cell-timeout=240", "--ways=fresh"]  # one way: the page runs once
 
 
