@@ -10,8 +10,8 @@ import urllib.request
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy: loopback only
 
 
-def get_json(url: str, timeout: float = 2.0) -> dict:
-    """GET a JSON document from the emulator (loopback only: callers check first)."""
+def get_json(url: str, timeout: float = 10.0) -> dict:
+    """GET a JSON document from the emulator (loopback only: callers check first); as patient as a write."""
     with OPENER.open(url, timeout=timeout) as response:
         return json.load(response)
 

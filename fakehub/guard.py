@@ -38,7 +38,7 @@ def loopback_url(value: str) -> str:
 def answering(url: str) -> None:
     """Raise unless a GCS JSON API answers at url."""
     try:
-        reply = get_json(f"{url}/storage/v1/b")
+        reply = get_json(f"{url}/storage/v1/b", timeout=2.0)  # a quick answer or none: the run stops before a cell
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         from .offline import other_loopback  # here, not above: `python -m fakehub.offline` imports this package first
 
