@@ -30,6 +30,7 @@ def outside_nox() -> dict[str, str]:
 def _once() -> float:
     """One clean clone's `bash .ci/run`; its seconds."""
     work = Path(tempfile.mkdtemp(prefix="leap-bench-ci-"))
+    work.chmod(0o755)  # as a CI checkout is: open to other users (a test runs the offline CLI as nobody)
     try:
         measured(["git", "clone", "--quiet", str(ROOT), str(work / "main")], ROOT)
         if SHARED.is_dir():
