@@ -17,6 +17,7 @@ from .page import Cell
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 IPYTHON_CELL = re.compile(r"Cell In\[\d+\], line (\d+)")
+START_ATTEMPTS = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +56,20 @@ class PageKernel:
         self.finished: set[str] = set()  # requests whose cell has finished
 
     def start(self) -> None:
+        """Start the kernel; again if it dies starting, as Jupyter's kernel restarter does; else the last error.
+
+        A kernel binds five ports that its manager picked a moment before. On a machine busy with
+        loopback connections another process can take one of them first, and the kernel dies with
+        "Address already in use" (a clean-clone run of `.ci/run` here met it in December 2026).
+        """
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                return self._start_once()
+            except Exception:
+                if attempt == START_ATTEMPTS:
+                    raise
+
+    def _start_once(self) -> None:
         """Start the kernel and its client, and the listener; if any of them fails, stop what did start."""
         self.client.km = self.client.create_kernel_manager()
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from harness import buckets, files, ways
@@ -132,3 +133,24 @@ Text.
 print("never run")
 ```
 """
+
+
+def test_a_kernel_that_dies_starting_is_started_again_and_the_last_failure_is_kept(monkeypatch):
+    from harness import kernel
+
+    tries = []
+
+    def dies_twice(self):
+        tries.append(1)
+        if len(tries) < kernel.START_ATTEMPTS:
+            raise RuntimeError("Kernel died before replying to kernel_info")  # its port was taken
+
+    monkeypatch.setattr(kernel.PageKernel, "_start_once", dies_twice)
+    pages = kernel.PageKernel(nbformat.v4.new_notebook(), ".", 60, {})
+    pages.start()
+    assert len(tries) == kernel.START_ATTEMPTS
+
+    monkeypatch.setattr(kernel.PageKernel, "_start_once", lambda self: tries.append(1) or 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        pages.start()
+    assert len(tries) == 2 * kernel.START_ATTEMPTS
