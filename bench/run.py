@@ -432,6 +432,11 @@ MEASURES = {"hub": hub, "builds": builds, "harness": harness, "peers": peer_tool
             "fresh": lambda: fresh.measure(int(os.environ.get("BENCH_REPETITIONS", SETTINGS["fresh"]["repetitions"])))}
 
 
+def ran(result: dict, failed: dict) -> list[str]:
+    """The measures this run tried, in MEASURES' order: those with figures and those that failed."""
+    return [name for name in MEASURES if name in result or name in failed]
+
+
 def main(names: list[str]) -> None:
     """Measure everything (or those named); write _build/bench.json and .txt, add a dated table to bench/results.md."""
     unknown = sorted(set(names) - set(MEASURES))
@@ -458,7 +463,7 @@ def main(names: list[str]) -> None:
     (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     text = table(result)
     (out / f"{name}.txt").write_text(text + "\n")
-    results.record(rows(result), result["meta"], [n for n in MEASURES if n in result])
+    results.record(rows(result), result["meta"], ran(result, failed))
     print(text)
     print(f"wrote {out / name}.json in {result['meta']['total_s']} s (load average at the end: "
           f"{', '.join(map(str, result['meta']['load']))})")

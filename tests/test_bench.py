@@ -103,6 +103,14 @@ def test_the_record_keeps_the_newest_runs_first(tmp_path, monkeypatch):
     assert "| hub_start_s | 3.00 s / x |" in text
 
 
+def test_a_runs_title_names_its_failed_measures_too():
+    """A run whose only measure failed is titled with that measure's name, not left blank."""
+    from bench import run
+
+    assert run.ran({"ratios": {}, "failed": {"ci": "x"}}, {"ci": "x"}) == ["ci"]
+    assert run.ran({"hub": {}, "ratios": {}}, {"ci": "x"}) == ["hub", "ci"]
+
+
 def test_the_ways_measure_runs_the_pins_session_without_the_newer_ways():
     """bench.yml's ways.new names ways; the run without them names every other way, in the harness's order."""
     from bench import ways as bench_ways
