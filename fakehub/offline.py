@@ -30,6 +30,13 @@ VARIABLE = "FAKEHUB_NETWORK"
 OPT_OUT = "guard"
 # Ubuntu 23.10+ lets AppArmor deny unprivileged user namespaces their capabilities.
 APPARMOR = Path("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
+# The namespace's range of ports the kernel hands out for bind(0) and outgoing connections (Linux's
+# default: 32768-60999). A Jupyter kernel manager picks its kernel's five ports with bind(0) a moment
+# before the kernel binds them, and any other bind(0) on the loopback may take one in between:
+# the kernel then dies with "Address already in use". A wider range makes that rarer; the local
+# hub's services keep below it (fakehub/addresses.py), so they do not take part.
+EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+EPHEMERAL_RANGE = (20000, 65535)
 
 
 class NoNamespace(OSError):
@@ -81,6 +88,13 @@ def _loopback_up() -> None:
         fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack(IFREQ, b"lo", flags | IFF_UP))
 
 
+def _widen_ephemeral_ports() -> None:
+    try:
+        _write(str(EPHEMERAL_PORTS), " ".join(map(str, EPHEMERAL_RANGE)))
+    except OSError:  # /proc/sys mounted read-only (a container): the default range, and clashes a little likelier
+        pass
+
+
 def enter() -> None:
     """Move this process into a new network namespace with only `lo`, up; raise NoNamespace if it cannot."""
     if not sys.platform.startswith("linux"):
@@ -100,6 +114,7 @@ def enter() -> None:
             raise NoNamespace(exc.errno, f"{step}: {exc.strerror or exc}") from None
     if not isolated():
         raise NoNamespace(errno.EEXIST, f"the new namespace holds {socket.if_nameindex()}, not only lo")
+    _widen_ephemeral_ports()
 
 
 def _hint() -> str:

@@ -63,6 +63,18 @@ def test_a_python_started_with_dash_i_inside_cannot_reach_out_either():
     assert probe(run(*OFFLINE, sys.executable, "-c", child)) == ISOLATED
 
 
+def test_the_namespace_hands_out_ports_from_a_wide_range():
+    """Kernel ports picked a moment before the kernel binds them clash less often in a wider range."""
+    from fakehub.offline import EPHEMERAL_RANGE
+
+    result = run(*OFFLINE, "sh", "-c", "cat /proc/sys/net/ipv4/ip_local_port_range; "
+                 "grep -q ' /proc/sys .*[ ,]ro[ ,]' /proc/self/mounts && echo read-only || true")
+    assert result.returncode == 0, result.stderr
+    if "read-only" in result.stdout:
+        pytest.skip("/proc/sys is mounted read-only here (a container): the namespace keeps Linux's default range")
+    assert tuple(map(int, result.stdout.split()[:2])) == EPHEMERAL_RANGE
+
+
 def test_the_harness_header_says_which_guard_holds():
     result = run(*OFFLINE, sys.executable, "-m", "pytest", "--collect-only", "tests/test_offline.py", "-k", "header")
     assert "\nnetwork: a namespace of its own with loopback only" in result.stdout, result.stdout + result.stderr
