@@ -30,7 +30,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m audit", description=__doc__)
     parser.add_argument("paths", nargs="+", help="Markdown files, or folders to search for .md files")
-    parser.add_argument("--ways", default=ways.DEFAULT, help=f"comma-separated ways (default: {ways.DEFAULT})")
+    parser.add_argument("--ways", default=ways.EVERY, help=f"comma-separated ways (default: {ways.EVERY})")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "audit", help="where the reports go")
     parser.add_argument("--cell-timeout", type=int, default=None, help="seconds a fence may run")
     return parser.parse_args(argv)

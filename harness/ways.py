@@ -39,12 +39,11 @@ WAYS = {
                            "each local path the page created in its first run. Work in a new temporary folder, or "
                            "check before writing or deleting."),
 }
-DEFAULT = "fresh,again,lived-in"  # the audit's: a member's first run, a second one, and a lived-in home
 # The ways whose verdict can depend on the libraries' versions, which the hub session runs (noxfile.ONCE): the
 # page's code, and a second run over what the first left (how a store is written over). Earlier work beside the
 # page's, a week-old scratch and a crowded folder are matters of the page's own paths and steps.
 VERSIONED = "fresh,again"
-EVERY = ",".join(WAYS)  # --ways's default: the pins session, and a run by hand
+EVERY = ",".join(WAYS)  # --ways's default: the pins session, a run by hand, and the audit
 
 
 def select(value: str) -> list[Way]:
