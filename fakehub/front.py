@@ -22,8 +22,8 @@ import urllib.parse
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
 SERVED_PATH = "/_fakehub/served"
-# As 2i2c's terraform names a hub's workload service account (<cluster prefix>-<hub>): the
-# identity every server of leap.2i2c.cloud uses, named in GCS's 403 messages.
+# The identity every server of leap.2i2c.cloud uses, named in GCS's 403 messages: 2i2c's terraform
+# names it <prefix>-<hub> in the project (workload-identity.tf; leap.tfvars: leap, leap-pangeo; read 2026-12).
 SERVICE_ACCOUNT = "leap-prod@leap-pangeo.iam.gserviceaccount.com"
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
               "transfer-encoding", "upgrade", "host", "content-length"}
