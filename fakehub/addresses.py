@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 GATEWAY_PREFIX = "/services/dask-gateway"  # as on the real hub: the gateway behind JupyterHub
+# The range fakehub/offline.py widens in its namespace (it runs as a plain script, so it cannot import this module).
 EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
 BELOW_EPHEMERAL = 12000  # how many ports below the ephemeral range to pick from
 

@@ -65,9 +65,9 @@ def test_a_python_started_with_dash_i_inside_cannot_reach_out_either():
 
 def test_the_namespace_hands_out_ports_from_a_wide_range():
     """Kernel ports picked a moment before the kernel binds them clash less often in a wider range."""
-    from fakehub.offline import EPHEMERAL_RANGE
+    from fakehub.offline import EPHEMERAL_PORTS, EPHEMERAL_RANGE
 
-    result = run(*OFFLINE, "sh", "-c", "cat /proc/sys/net/ipv4/ip_local_port_range; "
+    result = run(*OFFLINE, "sh", "-c", f"cat {EPHEMERAL_PORTS}; "
                  "grep -q ' /proc/sys .*[ ,]ro[ ,]' /proc/self/mounts && echo read-only || true")
     assert result.returncode == 0, result.stderr
     if "read-only" in result.stdout:
